@@ -1,0 +1,1 @@
+"""Reports -> document model -> entities -> triples."""
