@@ -246,9 +246,10 @@ class GradeChange:
     force: str
     earlier_report: str
     later_report: str
-    question: Optional[int]  # None = overall
+    question: Optional[int]  # None = overall; the LATER report's question number
     before: Optional[str]
     after: Optional[str]
+    earlier_question: Optional[int] = None  # the EARLIER report's number, when it differs from question
 
     @property
     def direction(self) -> str:

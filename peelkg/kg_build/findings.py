@@ -1,0 +1,349 @@
+"""Report + entities -> findings: the sentences that say something about a unit,
+partner, power ... or that support a graded judgement, with their polarity.
+
+A finding is a sentence (true offsets into ``report.text``) that mentions an
+entity, that states an area for improvement, or that sits under a graded
+question and carries evaluative wording. Polarity comes from cue words and
+phrases ("backlog", "excessive workloads", "needs to improve" vs "is good at",
+"effective", "improved"), with simple negation ("not effective" is a weakness)
+and more weight for the main clause of a contrast ("Although ..., X is high").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Optional
+
+from peelkg.kg_build.model import Entity, Finding, Report
+
+__all__ = ["extract_findings", "link_statistics", "sentence_spans", "polarity"]
+
+# ---------------------------------------------------------------------------
+# sentences
+
+_ABBREVIATIONS = {"e.g", "i.e", "eg", "ie", "etc", "mr", "mrs", "ms", "dr", "st", "no", "nos", "vs", "v", "approx",
+                  "cf", "para", "paras", "fig", "figs", "inc", "ltd", "co", "dept", "est", "al", "op", "det", "supt",
+                  "insp", "sgt", "ch", "pc", "pcs", "gov", "www"}
+# a full stop, ! or ? (with closing quotes/brackets) followed by white space; or a line break
+_BOUNDARY = re.compile(r"[.!?][\"'\u2019\u201d)\]]*(?=\s)|\n")
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] as (start, end) offsets, white space trimmed.
+    Does not split at "e.g.", "i.e.", "Mr.", decimals ("2.5") or before a
+    lower-case word."""
+    out: list[tuple[int, int]] = []
+    s = start
+    for m in _BOUNDARY.finditer(text, start, end):
+        b = m.end()
+        if m.group() != "\n":
+            dot = m.start()
+            w = _WORD_BEFORE.search(text, max(start, dot - 12), dot)
+            if w and w.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+                continue
+            # the next word starts in lower case: not a sentence end ("approx. one")
+            j = b
+            while j < end and text[j] in " \t":
+                j += 1
+            if j < end and text[j].islower():
+                continue
+        _add(text, s, b if m.group() != "\n" else m.start(), out)
+        s = b
+    _add(text, s, end, out)
+    return out
+
+
+def _add(text: str, s: int, e: int, out: list) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    # bullets and list marks are not part of the sentence
+    while s < e and text[s] in "-\u2022*\u2013\u00b7":
+        s += 1
+        while s < e and text[s].isspace():
+            s += 1
+    if e > s and any(c.isalpha() for c in text[s:e]):
+        out.append((s, e))
+
+
+# ---------------------------------------------------------------------------
+# polarity
+
+# Every cue starts with a literal word (or its first three letters): cues are looked up
+# by the first three letters of each word, so a sentence costs one pass over
+# its words instead of trying every cue at every position.
+_WEAK = [
+    r"requires? improvement", r"areas? for improvement", r"cause of concern", r"causes? for concern",
+    r"serious concerns?", r"needs? to (?:improve|do more|make sure|ensure|increase|reduce|develop)",
+    r"must (?:improve|ensure|do more)", r"should", r"not always", r"not yet", r"not consistently",
+    r"backlogs?", r"excessive(?:ly)?", r"delay(?:s|ed)?", r"vacan(?:cy|cies|t)", r"sickness", r"struggl\w+",
+    r"lack(?:s|ed|ing)?(?: of)?", r"limited", r"insufficient(?:ly)?", r"under-resourced", r"inconsistent(?:ly)?",
+    r"poor(?:ly)?", r"shortages?", r"shortfalls?", r"too (?:high|many|few|slow|long)", r"high workloads?",
+    r"unacceptabl[ey](?: high)?", r"missing opportunities", r"missed opportunities",
+    r"opportunities (?:had been |have been |were |are )?missed",
+    r"fail(?:s|ed|ure|ures|ing)?", r"ineffective(?:ly)?", r"little (?:use|awareness|evidence|understanding)",
+    r"inadequate(?:ly)?", r"weak(?:ness|nesses|er)?", r"gaps?", r"overdue", r"outstrip\w*",
+    r"cannot", r"unable", r"under pressure", r"pressures?", r"challenges?", r"serious challenge", r"mixed",
+    r"worse(?:ning)?", r"lower than", r"remains? (?:low|high)", r"only \d[\d.,]*", r"does not", r"did not",
+    r"has not", r"have not", r"absence of", r"lengthy", r"risk-averse", r"no evidence",
+]
+_STRONG = [
+    r"no longer (?:a cause of concern|an area for improvement|such a concern)", r"good at",
+    r"good understanding", r"good standard", r"good service", r"good use", r"works? well",
+    r"well (?:supervised|trained|briefed|resourced|placed|developed)",
+    r"good", r"effective(?:ly)?", r"improv(?:ed|ing|ement|ements)", r"positive(?:ly)?", r"strong(?:ly)?",
+    r"excellent", r"comprehensive", r"clear(?:ly)?", r"robust", r"proactive(?:ly)?", r"outstanding",
+    r"successful(?:ly)?", r"innovative", r"valu(?:able|es|ed)", r"pleased", r"thorough(?:ly)?",
+    r"appropriate(?:ly)?", r"well-developed", r"manageable", r"quickly", r"promptly", r"swiftly",
+    r"solid progress", r"progress", r"knowledgeable", r"professional(?:ly)?", r"empathy", r"cleared",
+    r"well", r"sound", r"high-quality", r"high quality", r"timely", r"accurate(?:ly)?",
+]
+
+
+def _cue_table() -> dict[str, list[tuple[re.Pattern, bool]]]:
+    table: dict[str, list[tuple[re.Pattern, bool]]] = {}
+    for pats, weak in ((_WEAK, True), (_STRONG, False)):
+        for pat in pats:
+            lit = re.match(r"[a-z]+", pat).group()
+            assert lit, pat
+            table.setdefault(lit[:3], []).append((re.compile(pat + r"(?![\w-])", re.I), weak))
+    return table
+
+
+_CUES = _cue_table()
+_CONTRACTION = re.compile(r"(?:isn|wasn|weren|don|doesn|didn|aren|couldn|can|hasn|haven)['\u2019]t(?!\w)", re.I)
+_WORDS = re.compile(r"(?<![\w-])[A-Za-z][\w'\u2019-]*")
+_NEGATORS = {"not", "never", "no", "nor", "without", "lack", "little", "less", "hardly", "rarely", "neither"}
+_NEG_WORD_RE = re.compile(r"[A-Za-z'\u2019]+")
+_CONTRAST_START = re.compile(r"\s*(?:although|though|despite|while|whilst|even though)\b[^,]*,", re.I)
+_CONTRAST_MID = re.compile(r"(?:,|;)\s*(?:but|however|yet)\b|\bhowever,|\bbut\b", re.I)
+
+
+def _prefix_regex() -> re.Pattern:
+    """Words whose first three letters start some cue, or that carry an apostrophe."""
+    groups: dict[str, set[str]] = {}
+    for p in _CUES:
+        groups.setdefault(p[0], set()).add(p[1:])
+    alt = "|".join(f"{a}(?:{'|'.join(sorted(rest, key=lambda r: (-len(r), r)))})" for a, rest in sorted(groups.items()))
+    return re.compile(r"(?<![\w-])(?:(?:" + alt + r")[\w'\u2019-]*|[A-Za-z]+['\u2019]t(?!\w))", re.I)
+
+
+_CUE_WORDS = _prefix_regex()
+
+
+def _cues(sentence: str):
+    """(start, text, is_weak) for each cue of the sentence, left to right, longest first at a position."""
+    pos = 0
+    for w in _CUE_WORDS.finditer(sentence):
+        start = w.start()
+        if start < pos:
+            continue
+        word = w.group()
+        best = None
+        for rx, weak in _CUES.get(word[:3].lower(), ()):
+            m = rx.match(sentence, start)
+            if m and (best is None or m.end() > best[0].end()):
+                best = (m, weak)
+        if best is None and ("'" in word or "\u2019" in word):
+            m = _CONTRACTION.match(sentence, start)
+            if m:
+                best = (m, True)
+        if best is not None:
+            pos = best[0].end()
+            yield start, best[0].group(), best[1]
+
+
+def _negated(sentence: str, pos: int) -> bool:
+    words = _NEG_WORD_RE.findall(sentence[max(0, pos - 40) : pos])[-4:]
+    return any(w.lower() in _NEGATORS or w.lower().endswith(("n't", "n\u2019t")) for w in words)
+
+
+def polarity(sentence: str) -> tuple[str, list[str]]:
+    """('strength' | 'weakness' | 'neutral', cues) of one sentence.
+
+    Weakness and strength cues are counted; a strength cue right after a
+    negation ("not effective", "does not have an effective approach") counts as
+    a weakness; cues in the main clause of a contrast count double."""
+    main_from = 0
+    m = _CONTRAST_START.match(sentence)
+    if m:
+        main_from = m.end()
+    else:
+        m = _CONTRAST_MID.search(sentence)
+        if m:
+            main_from = m.start()
+    weak = strong = 0.0
+    cues: list[str] = []
+    for start, cue, is_weak in _cues(sentence):
+        cue = cue.lower()
+        if not is_weak and cue == "well" and (re.match(r"\s+as\b", sentence[start + 4 :])
+                                              or sentence[max(0, start - 3) : start].lower() == "as "):
+            continue  # "as well as"
+        weight = 2.0 if main_from > 0 and start >= main_from else 1.0
+        if is_weak:
+            weak += weight
+        elif _negated(sentence, start):
+            weak += weight
+            cue = "not " + cue
+        else:
+            strong += weight
+        if cue not in cues:
+            cues.append(cue)
+    if weak > strong:
+        return "weakness", cues
+    if strong > weak:
+        return "strength", cues
+    return "neutral", cues
+
+
+# ---------------------------------------------------------------------------
+# findings
+
+
+def _mention_index(entities: list[Entity]) -> tuple[list[int], list[tuple[int, int, str]]]:
+    spans = sorted((m.start, m.end, e.key) for e in entities for m in e.mentions)
+    return [s for s, _, _ in spans], spans
+
+
+def _keys_in(starts: list[int], spans: list[tuple[int, int, str]], s: int, e: int) -> list[str]:
+    i = bisect.bisect_left(starts, s)
+    keys = set()
+    while i < len(spans) and spans[i][0] < e:
+        if spans[i][1] <= e:
+            keys.add(spans[i][2])
+        i += 1
+    return sorted(keys)
+
+
+def extract_findings(report: Report, entities: list[Entity]) -> list[Finding]:
+    """Findings of a report, sorted by index (text order). ``Finding.afi`` is the
+    position of the area for improvement in ``report.areas_for_improvement``."""
+    text = report.text
+    starts, spans = _mention_index(entities)
+    graded = {q.number for q in report.questions if q.grade and q.grade != "Ungraded"}
+    afis = sorted(
+        ((a.start, a.end, i) for i, a in enumerate(report.areas_for_improvement) if a.end > a.start),
+        key=lambda t: t[0],
+    )
+    afi_starts = [a[0] for a in afis]
+    covered_afis: set[int] = set()
+    found: list[Finding] = []
+    for p in report.paragraphs:
+        for s, e in sentence_spans(text, p.start, p.end):
+            sentence = text[s:e]
+            afi = _afi_at(afis, afi_starts, s, e)
+            keys = _keys_in(starts, spans, s, e)
+            pol, cues = polarity(sentence)
+            if afi is not None:
+                covered_afis.add(afi)
+                pol = "weakness"
+                if "area for improvement" not in cues:
+                    cues = ["area for improvement", *cues]
+            elif not keys and not (p.question in graded and cues and pol != "neutral"):
+                continue
+            found.append(
+                Finding(index=0, text=sentence, start=s, end=e, paragraph=p.index, section=p.section,
+                        question=p.question, polarity=pol, cues=cues, entities=keys, afi=afi)
+            )
+    # an area for improvement outside every paragraph is still a finding
+    for a_start, a_end, i in afis:
+        if i in covered_afis:
+            continue
+        a = report.areas_for_improvement[i]
+        para = _paragraph_at(report, a_start)
+        _, cues = polarity(text[a_start:a_end])
+        found.append(
+            Finding(index=0, text=text[a_start:a_end], start=a_start, end=a_end,
+                    paragraph=para.index if para else 0, section=para.section if para else None,
+                    question=a.question, polarity="weakness", cues=["area for improvement", *cues],
+                    entities=_keys_in(starts, spans, a_start, a_end), afi=i)
+        )
+    found.sort(key=lambda f: (f.start, f.end))
+    for n, f in enumerate(found, 1):
+        f.index = n
+    return found
+
+
+def _afi_at(afis, afi_starts, s: int, e: int) -> Optional[int]:
+    i = bisect.bisect_right(afi_starts, e) - 1
+    while i >= 0:
+        a_start, a_end, idx = afis[i]
+        if a_start < e and s < a_end:
+            return idx
+        if a_end <= s and a_start < s - 5000:
+            break
+        i -= 1
+    return None
+
+
+def _paragraph_at(report: Report, pos: int):
+    for p in report.paragraphs:
+        if p.start <= pos < p.end:
+            return p
+    return None
+
+
+_STAT_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _stat_words(text: str) -> list[str]:
+    """Lower-case words, apostrophes dropped, crude singular: 'DVPO applications' -> ['dvpo', 'application']."""
+    out = []
+    for w in _STAT_WORD.findall(text.lower().replace("'", "").replace("\u2019", "")):
+        if len(w) > 3 and w.endswith("ies"):
+            w = w[:-3] + "y"
+        elif len(w) > 2 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+_STAT_PREFERENCE = ("power", "unit", "partner", "system", "programme", "role", "meeting")
+
+
+def link_statistics(report: Report, entities: list[Entity]) -> None:
+    """Set ``Statistic.entity`` where the figure's label or sentence (its span)
+    mentions an entity. The label decides first ('dispersal orders'); otherwise
+    the sentence's mentions, preferring powers, then units, partners ..., then
+    the mention nearest the label. Places are never what a figure is about
+    ('England and Wales' is the comparator)."""
+    kind_of = {e.key: e.kind for e in entities}
+    rank = {k: i for i, k in enumerate(_STAT_PREFERENCE)}
+    ranked = [e for e in entities if e.kind in rank]
+    starts, spans = _mention_index(ranked)
+    # every name as a word tuple -> entity keys; a label is looked up by its word n-grams
+    names: dict[tuple[str, ...], set[str]] = {}
+    for e in ranked:
+        for n in {e.name, e.acronym, *e.aliases} - {None, ""}:
+            words = tuple(_stat_words(n))
+            if words and len(n) >= 3:
+                names.setdefault(words, set()).add(e.key)
+    longest = max((len(w) for w in names), default=0)
+    text = report.text
+    for st in report.statistics:
+        words = _stat_words(st.label or "")
+        hits = []
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + longest) + 1):
+                for k in names.get(tuple(words[i:j]), ()):
+                    hits.append((-(j - i), rank[kind_of[k]], k))
+        if hits:
+            st.entity = min(hits)[2]  # the longest name in the label: "CPN warnings" over "CPN"
+            continue
+        if st.end <= st.start:
+            continue
+        at = text.find(st.label, st.start, st.end) if st.label else -1
+        at = at if at >= 0 else st.start
+        best = None
+        i = bisect.bisect_left(starts, st.start)
+        while i < len(spans) and spans[i][0] < st.end:
+            s, e, key = spans[i]
+            if e <= st.end:
+                cand = (rank[kind_of[key]], abs(s - at), key)
+                best = cand if best is None or cand < best else best
+            i += 1
+        if best is not None:
+            st.entity = best[2]

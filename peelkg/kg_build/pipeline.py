@@ -1,0 +1,361 @@
+"""The build: report files -> kg.ttl, kg.trig and a pyoxigraph store.
+
+    discover -> per source: read, parse, entities, statistics, findings, rdf,
+    serialise (in worker processes when jobs > 1) -> link across reports ->
+    corpus graph -> write kg.ttl / kg.trig / store -> remember the build.
+
+Guarantees:
+
+* deterministic: reports are ordered by report key, never by input order or
+  completion order, so the same inputs give byte-identical files whatever
+  ``jobs`` is;
+* all or nothing: every output is written to a temporary folder inside
+  ``out_dir`` and renamed into place at the very end; a failed build leaves
+  ``out_dir`` as it was;
+* incremental: a report whose bytes (and the code and lexicon) did not change
+  is taken from the cache (``cache.py``); kg.ttl/kg.trig are re-assembled from
+  per-report chunks, which is exactly what a full build writes, and the store
+  only reloads the named graphs that changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from peelkg.errors import PeelkgError, ReportError
+from peelkg.kg_build import sources
+from peelkg.kg_build.cache import Cache, Entry, entry_key, fingerprint, read_chunk
+from peelkg.kg_build.model import ENTITY_KINDS, CorpusGraph, ReportGraph
+from peelkg.kg_build.serialise import trig_wrap, turtle_body_count, turtle_header
+from peelkg.kg_build.store import swap_dir, update_store, write_store
+from peelkg.namespaces import LINKS_GRAPH, report_graph_iri
+from peelkg.state import KG_FILE, STORE_DIR, TRIG_FILE, remember_build
+
+STAGES = ("read", "parse", "entities", "findings", "link", "rdf", "serialise", "write", "store")
+
+
+@dataclass
+class BuildResult:
+    """What a build produced (the CLI prints it as one summary line)."""
+
+    reports: list[str]  # report keys, sorted
+    triples: int  # statements written (sum over the named graphs of kg.trig)
+    entities_by_kind: dict[str, int]  # per-report entities, summed over reports
+    errors: list[str]  # "file: reason" of each skipped input (keep_going)
+    out_dir: Path
+    reused: list[str] = field(default_factory=list)  # report keys taken from the cache
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (summed over workers)
+    text_chars: int = 0  # characters of report text analysed (not counting cache hits)
+
+
+# ---- one report -----------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4)
+def _lexicon(lexicon_files: tuple[str, ...]):
+    try:
+        from peelkg.kg_build.lexicon import load_lexicon
+    except ModuleNotFoundError as exc:  # lexicon.py not there: entities use their own defaults
+        if exc.name != "peelkg.kg_build.lexicon":
+            raise
+        return None
+    return load_lexicon([Path(f) for f in lexicon_files])
+
+
+def _analyse(path: Path, data: bytes, sha: str, lexicon_files: tuple[str, ...], t: dict) -> ReportGraph:
+    from peelkg.kg_build.entities import extract_entities
+    from peelkg.kg_build.findings import extract_findings, link_statistics
+    from peelkg.kg_build.reports import parse_report
+
+    c = time.perf_counter()
+    fmt, text = sources.decode_source(data, path.name)
+    c2 = time.perf_counter()
+    t["read"] = t.get("read", 0.0) + c2 - c
+    report = parse_report(text, source=path.name, sha256=sha, fmt=fmt)
+    c3 = time.perf_counter()
+    t["parse"] = t.get("parse", 0.0) + c3 - c2
+    entities = extract_entities(report, _lexicon(lexicon_files))
+    link_statistics(report, entities)
+    c4 = time.perf_counter()
+    t["entities"] = t.get("entities", 0.0) + c4 - c3
+    findings = extract_findings(report, entities)
+    t["findings"] = t.get("findings", 0.0) + time.perf_counter() - c4
+    return ReportGraph(report=report, entities=entities, findings=findings)
+
+
+def analyse_source(path: Path, lexicon_files: Sequence[Path] = ()) -> ReportGraph:
+    """Read one report file and extract everything from it (no RDF yet)."""
+    path = Path(path)
+    data = sources.read_bytes(path)
+    return _analyse(path, data, hashlib.sha256(data).hexdigest(), tuple(str(f) for f in lexicon_files), {})
+
+
+def _render(rg: ReportGraph, t: dict) -> tuple[str, str, int]:
+    """(Turtle body, TriG block, triple count) of one report's named graph."""
+    from peelkg.kg_build.rdf import report_triples
+
+    c = time.perf_counter()
+    triples = report_triples(rg)
+    c2 = time.perf_counter()
+    body, n = turtle_body_count(triples)
+    block = trig_wrap(report_graph_iri(rg.report.key), body)
+    t["rdf"] = t.get("rdf", 0.0) + c2 - c
+    t["serialise"] = t.get("serialise", 0.0) + time.perf_counter() - c2
+    return body, block, n
+
+
+def _work(job: tuple) -> tuple:
+    """Worker: ('ok', Entry, timings) or ('error', file name, reason, timings).
+
+    Errors travel as plain tuples: exceptions with custom __init__ arguments
+    (ReportError) do not survive pickling between processes.
+    """
+    path, data, sha, key, lexicon_files = job
+    t: dict = {}
+    try:
+        rg = _analyse(path, data, sha, lexicon_files, t)
+        ttl, trig, n = _render(rg, t)
+    except ReportError as exc:
+        return ("error", exc.source, exc.reason, t)
+    except PeelkgError as exc:
+        return ("error", path.name, str(exc), t)
+    except Exception as exc:  # noqa: BLE001 - a bug in one report's analysis must not crash the CLI
+        if os.environ.get("PEELKG_DEBUG"):
+            raise
+        return ("error", path.name, f"internal error while analysing it ({type(exc).__name__}: {exc}); set PEELKG_DEBUG=1 for details", t)
+    ents = Counter(e.kind for e in rg.entities)
+    entry = Entry(key=key, report_key=rg.report.key, source=path.name, rg=rg, ttl=ttl, trig=trig,
+                  quads=n, entities=dict(sorted(ents.items())))
+    return ("ok", entry, t)
+
+
+# ---- the build -------------------------------------------------------------
+
+
+def _add_times(total: dict, t: dict) -> None:
+    for k, v in t.items():
+        total[k] = total.get(k, 0.0) + v
+
+
+def build(
+    inputs: Sequence[Path],
+    out_dir: Path,
+    *,
+    keep_going: bool = False,
+    jobs: int = 1,
+    progress: Optional[Callable[[str], None]] = None,
+    lexicon_files: Sequence[Path] = (),
+    incremental: bool = True,
+) -> BuildResult:
+    """Build the knowledge graph of ``inputs`` (files and folders) into ``out_dir``.
+
+    Writes ``kg.ttl`` (union of all graphs), ``kg.trig`` (one named graph per
+    report + the links graph) and the pyoxigraph store ``store/``, then records
+    ``out_dir`` as the default graph for later commands.
+
+    Without ``keep_going`` the first bad input raises ReportError and nothing
+    in ``out_dir`` changes; with it, bad inputs are listed in
+    ``BuildResult.errors`` and the rest is built (PeelkgError if none is good).
+    ``jobs`` > 1 analyses reports in that many processes (0 = all cores);
+    the output is byte-identical either way. ``progress(file_name)`` is called
+    once per input report. ``incremental=False`` re-analyses every report
+    (the cache is still refreshed for the next build).
+    """
+    out_dir = Path(out_dir)
+    t_total: dict = {s: 0.0 for s in STAGES}
+    errors: list[ReportError] = []
+
+    def fail(err: ReportError) -> None:
+        if not keep_going:
+            raise err
+        errors.append(err)
+
+    c = time.perf_counter()
+    paths = sources.discover(inputs, on_error=fail)
+    if not paths and not errors:
+        shown = ", ".join(str(p) for p in inputs) or "(nothing given)"
+        raise PeelkgError(f"no report files found in {shown} (expected .txt, .html or .pdf files)")
+    lex = tuple(str(f) for f in lexicon_files)
+    fp = fingerprint(lexicon_files)
+    cache = Cache(out_dir, fp)
+
+    # Read every file (cheap) and look it up in the cache; only misses are analysed.
+    entries: list[Entry] = []
+    jobs_todo: list[tuple] = []
+    for path in paths:
+        try:
+            data = sources.read_bytes(path)
+        except ReportError as err:
+            fail(err)
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        key = entry_key(fp, path.name, sha)
+        hit = cache.get(key) if incremental else None
+        if hit is not None:
+            entries.append(hit)
+            if progress:
+                progress(path.name)
+        else:
+            jobs_todo.append((path, data, sha, key, lex))
+    t_total["read"] += time.perf_counter() - c
+    text_chars = 0
+
+    def collect(res: tuple) -> None:
+        nonlocal text_chars
+        _add_times(t_total, res[-1])
+        if res[0] == "ok":
+            entries.append(res[1])
+            text_chars += len(res[1].rg.report.text)
+            if progress:
+                progress(res[1].source)
+        else:
+            if progress:
+                progress(res[1])
+            fail(ReportError(res[1], res[2]))
+
+    n_workers = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
+    if n_workers > 1 and len(jobs_todo) > 1:
+        with ProcessPoolExecutor(max_workers=min(n_workers, len(jobs_todo))) as pool:
+            futures = [pool.submit(_work, job) for job in jobs_todo]
+            try:
+                for fut in as_completed(futures):
+                    collect(fut.result())
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+    else:
+        for job in jobs_todo:
+            collect(_work(job))
+
+    # Errors are reported in input order, whatever order workers finished in.
+    order = {p.name: i for i, p in enumerate(paths)}
+    errors.sort(key=lambda e: (order.get(e.source, -1), e.source))
+
+    entries = _drop_duplicates(entries, paths, fail)
+    if not entries:
+        if len(errors) == 1:
+            raise errors[0]
+        raise PeelkgError(f"none of the {len(errors)} inputs could be built (first: {errors[0]})")
+    entries.sort(key=lambda e: e.report_key)
+
+    c = time.perf_counter()
+    from peelkg.kg_build.linking import link
+    from peelkg.kg_build.rdf import corpus_triples
+
+    graphs = [e.rg for e in entries]
+    links, followups, grade_changes = link(graphs)
+    corpus = CorpusGraph(reports=graphs, links=links, followups=followups, grade_changes=grade_changes)
+    t_total["link"] += time.perf_counter() - c
+    c = time.perf_counter()
+    ctriples = corpus_triples(corpus)
+    c2 = time.perf_counter()
+    corpus_body, corpus_n = turtle_body_count(ctriples)
+    corpus_block = trig_wrap(LINKS_GRAPH, corpus_body)
+    t_total["rdf"] += c2 - c
+    t_total["serialise"] += time.perf_counter() - c2
+
+    _write_outputs(out_dir, cache, entries, corpus_block, corpus_body, t_total)
+    remember_build(out_dir)
+
+    ents: Counter = Counter()
+    for e in entries:
+        ents.update(e.entities)
+    return BuildResult(
+        reports=[e.report_key for e in entries],
+        triples=sum(e.quads for e in entries) + corpus_n,
+        entities_by_kind={k: ents[k] for k in sorted(ents, key=lambda k: (k not in ENTITY_KINDS, ENTITY_KINDS.index(k) if k in ENTITY_KINDS else 0, k))},
+        errors=[str(e) for e in errors],
+        out_dir=out_dir,
+        reused=[e.report_key for e in entries if e.cached],
+        timings=t_total,
+        text_chars=text_chars,
+    )
+
+
+def _drop_duplicates(entries: list[Entry], paths: list[Path], fail) -> list[Entry]:
+    """Two files that are the same report (same key): an error naming both."""
+    order = {p.name: i for i, p in enumerate(paths)}
+    seen: dict[str, Entry] = {}
+    for e in sorted(entries, key=lambda e: (order.get(e.source, 0), e.source)):
+        first = seen.get(e.report_key)
+        if first is None:
+            seen[e.report_key] = e
+        else:
+            fail(ReportError(e.source, f"same report as {first.source} ({e.report_key}); remove one of them"))
+    return list(seen.values())
+
+
+def _write_outputs(out_dir: Path, cache: Cache, entries: list[Entry], corpus_block: str,
+                   corpus_body: str, t_total: dict) -> None:
+    """Write everything into a temp folder in out_dir, then swap it in."""
+    created = not out_dir.exists()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PeelkgError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from None
+    tmp = out_dir / f".build-tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    committed = False
+    try:
+        tmp.mkdir()
+        c = time.perf_counter()
+        header = turtle_header()
+        with open(tmp / KG_FILE, "w", encoding="utf-8", newline="\n") as f:
+            f.write(header)
+            for e in entries:
+                f.write(read_chunk(e.ttl))
+            f.write(corpus_body)
+        with open(tmp / TRIG_FILE, "w", encoding="utf-8", newline="\n") as f:
+            f.write(header)
+            for e in entries:
+                f.write(read_chunk(e.trig))
+            f.write(corpus_block)
+        c2 = time.perf_counter()
+        t_total["write"] += c2 - c
+
+        # Store: reload only changed graphs when most of the last build is reusable.
+        prev = cache.previous if cache.index.get("fingerprint") == cache.fp else {}
+        now = {e.report_key: e.key for e in entries}
+        changed = [k for k, v in now.items() if prev.get(k) != v]
+        removed = [k for k in prev if k not in now]
+        old_store = out_dir / STORE_DIR
+        if prev and old_store.is_dir() and len(changed) + len(removed) <= len(now) // 2:
+            by_key = {e.report_key: e for e in entries}
+            replace = {str(report_graph_iri(k)): read_chunk(by_key[k].trig) for k in changed}
+            replace[str(LINKS_GRAPH)] = corpus_block
+            try:
+                update_store(old_store, tmp / STORE_DIR, header, replace,
+                             [str(report_graph_iri(k)) for k in removed])
+            except OSError:  # old store unusable (corrupt, locked): rebuild it
+                shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
+                write_store(tmp / STORE_DIR, (tmp / TRIG_FILE).read_bytes())
+        else:
+            write_store(tmp / STORE_DIR, (tmp / TRIG_FILE).read_bytes())
+        t_total["store"] += time.perf_counter() - c2
+
+        # Commit. The index goes first so a crash mid-swap forces a full store next time.
+        c = time.perf_counter()
+        cache.invalidate()
+        os.replace(tmp / KG_FILE, out_dir / KG_FILE)
+        os.replace(tmp / TRIG_FILE, out_dir / TRIG_FILE)
+        swap_dir(tmp / STORE_DIR, out_dir / STORE_DIR)
+        committed = True
+        cache.commit(entries)
+        t_total["write"] += time.perf_counter() - c
+    except OSError as exc:
+        raise PeelkgError(f"cannot write the build output in {out_dir}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if created and not committed:
+            shutil.rmtree(out_dir, ignore_errors=True)

@@ -1,0 +1,418 @@
+"""The RDF mapping: a hand-built report maps to the triples docs/rdf-shape.md describes."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+import pytest
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import namespace as rdfns
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+
+from peelkg.kg_build.model import (
+    AreaForImprovement,
+    CauseOfConcern,
+    CorpusGraph,
+    Entity,
+    EntityLink,
+    Finding,
+    FollowUp,
+    Footnote,
+    GradeChange,
+    Mention,
+    Paragraph,
+    Question,
+    Recommendation,
+    Report,
+    ReportGraph,
+    Section,
+    Statistic,
+)
+from peelkg.kg_build.rdf import corpus_triples, report_triples
+from peelkg.namespaces import GRADE, ID, LEX, OA, ORG, PEEL, PREFIXES, QB
+
+# Untrusted text: quotes, newlines, markup, backslashes, a form feed (PDF text has them).
+NASTY = 'The "VSOM" team\'s <script>alert(1)</script> backlog \\ was\nreduced \x0c & fixed.'
+
+TEXT_2017 = (
+    "Bedfordshire Police: PEEL effectiveness 2017\n"
+    "Preventing crime\n"
+    "The force should improve how it uses problem solving.\n"
+    "The violent and sex offender management (VSOM) team had a backlog of visits.\n"
+    "Neighbourhood teams work well with Luton Borough Council.\n"
+    "Anti-social behaviour fell by -5% against -0.05% for England and Wales.\n"
+)
+TEXT_2018 = (
+    "Bedfordshire Police: PEEL 2018/19\n"
+    "In 2017, we found that problem solving was weak. The force has now improved.\n"
+    + NASTY
+    + "\n"
+)
+
+
+def _span(text: str, needle: str) -> tuple[int, int]:
+    start = text.index(needle)
+    return start, start + len(needle)
+
+
+def sample_report_2017() -> ReportGraph:
+    t = TEXT_2017
+    afi = "The force should improve how it uses problem solving."
+    finding = "The violent and sex offender management (VSOM) team had a backlog of visits."
+    stat = "-5% against -0.05%"
+    paras = []
+    lines = ["Preventing crime", afi, finding, "Neighbourhood teams work well with Luton Borough Council.",
+             "Anti-social behaviour fell by -5% against -0.05% for England and Wales."]
+    for i, line in enumerate(lines):
+        s, e = _span(t, line)
+        paras.append(Paragraph(index=i, text=line, start=s, end=e, section=0 if i else None, question=1,
+                               kind="afi" if line == afi else "body", footnote_refs=[1] if i == 2 else []))
+    report = Report(
+        key="bedfordshire-police-2017-effectiveness",
+        source="bedfordshire-peel-effectiveness-2017.txt",
+        sha256=hashlib.sha256(t.encode()).hexdigest(),
+        format="txt",
+        text=t,
+        force="Bedfordshire Police",
+        inspection="PEEL police effectiveness 2017",
+        year=2017,
+        published="2018-03",
+        overall_grade="Requires improvement",
+        questions=[Question(number=1, title="Preventing crime", grade="Good"),
+                   Question(number=2, title="Investigating crime", grade=None, last_inspected=2016)],
+        sections=[Section(index=0, title="Preventing crime", question=1)],
+        paragraphs=paras,
+        footnotes=[Footnote(number=1, text="VSOM: violent and sex offender management.", start=0, end=5, cited_in=[2])],
+        areas_for_improvement=[AreaForImprovement(1, 1, afi, *_span(t, afi))],
+        causes_of_concern=[CauseOfConcern(index=1, text="Backlogs.", start=_span(t, "backlog")[0],
+                                          end=_span(t, "backlog")[1], status="no longer a cause of concern")],
+        recommendations=[Recommendation(index=1, text="Clear the backlog.", start=_span(t, "backlog of visits")[0],
+                                        end=_span(t, "backlog of visits")[1], cause=1)],
+        statistics=[Statistic(index=1, label="Change in ASB incidents", value="-5%", number=-5.0, unit="percent",
+                              period="12 months to 31 March 2017", comparator="-0.05%", comparator_number=-0.05,
+                              comparator_area="England and Wales", section="Force in numbers", question=1,
+                              start=_span(t, stat)[0], end=_span(t, stat)[1])],
+    )
+    vs, ve = _span(t, "VSOM")
+    vsom = Entity(key="unit/vsom", kind="unit", name="violent and sex offender management", acronym="VSOM",
+                  aliases=["VSOM team", "VSOMT"], definition="violent and sex offender management", subkind="team",
+                  lexicon="vsom", mentions=[Mention(start=vs, end=ve, surface="VSOM", paragraph=2, how="acronym")])
+    council = Entity(key="partner/luton-borough-council", kind="partner", name="Luton Borough Council",
+                     mentions=[Mention(*_span(t, "Luton Borough Council"), "Luton Borough Council", paragraph=3)])
+    fs, fe = _span(t, finding)
+    findings = [Finding(index=1, text=finding, start=fs, end=fe, paragraph=2, section=0, question=1,
+                        polarity="weakness", cues=["backlog"], entities=["unit/vsom"])]
+    return ReportGraph(report=report, entities=[vsom, council], findings=findings)
+
+
+def sample_report_2018() -> ReportGraph:
+    t = TEXT_2018
+    s, e = _span(t, NASTY)
+    report = Report(
+        key="bedfordshire-police-2018-effectiveness",
+        source="bedfordshire-peel-2018-19-effectiveness.txt",
+        sha256=hashlib.sha256(t.encode()).hexdigest(),
+        format="html",
+        text=t,
+        force="Bedfordshire Police",
+        inspection="PEEL 2018/19",
+        year=2018,
+        published="2020-01-21",
+        overall_grade=None,
+        questions=[Question(number=1, title="Preventing crime", grade="Outstanding")],
+        paragraphs=[Paragraph(index=0, text=NASTY, start=s, end=e, question=1)],
+        areas_for_improvement=[AreaForImprovement(question=1, index=1, text=NASTY, start=s, end=e)],
+    )
+    vsom = Entity(key="unit/vsom-team", kind="unit", name="VSOM team", mentions=[Mention(s + 5, s + 9, "VSOM", 0)])
+    return ReportGraph(report=report, entities=[vsom])
+
+
+def sample_corpus() -> CorpusGraph:
+    r17, r18 = sample_report_2017(), sample_report_2018()
+    ev = "The force has now improved."
+    es, ee = _span(TEXT_2018, ev)
+    return CorpusGraph(
+        reports=[r17, r18],
+        links=[EntityLink(force="Bedfordshire Police", kind="unit", key="unit/vsom", name="VSOM",
+                          members=[(r17.report.key, "unit/vsom"), (r18.report.key, "unit/vsom-team")],
+                          reasons=["same acronym VSOM"])],
+        followups=[FollowUp(force="Bedfordshire Police", earlier_report=r17.report.key, later_report=r18.report.key,
+                            question=1, index=1, text=r17.report.areas_for_improvement[0].text, status="improved",
+                            evidence=ev, evidence_start=es, evidence_end=ee, carried_forward_as=(1, 1))],
+        grade_changes=[GradeChange(force="Bedfordshire Police", earlier_report=r17.report.key,
+                                   later_report=r18.report.key, question=1, before="Good", after="Outstanding"),
+                       GradeChange(force="Bedfordshire Police", earlier_report=r17.report.key,
+                                   later_report=r18.report.key, question=None, before="Requires improvement",
+                                   after=None)],
+    )
+
+
+R17 = ID["report/bedfordshire-police-2017-effectiveness"]
+R18 = ID["report/bedfordshire-police-2018-effectiveness"]
+FORCE = ID["force/bedfordshire-police"]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> CorpusGraph:
+    return sample_corpus()
+
+
+@pytest.fixture(scope="module")
+def g17(corpus) -> set:
+    return set(report_triples(corpus.reports[0]))
+
+
+@pytest.fixture(scope="module")
+def links(corpus) -> set:
+    return set(corpus_triples(corpus))
+
+
+def _u(s: str) -> URIRef:
+    return URIRef(str(R17) + s)
+
+
+def test_report_node(g17):
+    expected = {
+        (R17, RDF.type, PEEL.InspectionReport),
+        (R17, RDF.type, PROV.Entity),
+        (R17, RDFS.label, Literal("Bedfordshire Police \u2014 PEEL police effectiveness 2017")),
+        (R17, DCTERMS.title, Literal("PEEL police effectiveness 2017")),
+        (R17, PEEL.inspection, Literal("PEEL police effectiveness 2017")),
+        (R17, PEEL.year, Literal(2017)),
+        (R17, DCTERMS.issued, Literal("2018-03", datatype=rdfns.XSD.gYearMonth)),
+        (R17, PEEL.force, FORCE),
+        (R17, DCTERMS.source, Literal("bedfordshire-peel-effectiveness-2017.txt")),
+        (R17, PEEL.sourceFormat, Literal("txt")),
+        (R17, PEEL.sha256, Literal(hashlib.sha256(TEXT_2017.encode()).hexdigest())),
+        (R17, PEEL.overallJudgement, _u("/judgement")),
+        (R17, PEEL.hasQuestion, _u("/question/1")),
+        (R17, PEEL.hasQuestion, _u("/question/2")),
+    }
+    assert {t for t in g17 if t[0] == R17} == expected
+    assert (R17, PEEL.year, Literal(2017)) in g17 and Literal(2017).datatype == rdfns.XSD.integer
+
+
+def test_question_grade(g17):
+    q, j = _u("/question/1"), _u("/question/1/judgement")
+    assert {t for t in g17 if t[0] in (q, j)} == {
+        (q, RDF.type, PEEL.InspectionQuestion),
+        (q, PEEL.questionNumber, Literal(1)),
+        (q, DCTERMS.title, Literal("Preventing crime")),
+        (q, PEEL.inReport, R17),
+        (q, PEEL.judgement, j),
+        (j, RDF.type, PEEL.Judgement),
+        (j, PEEL.grade, GRADE["good"]),
+        (j, PEEL.ofQuestion, q),
+        (j, PEEL.inReport, R17),
+    }
+    overall = _u("/judgement")
+    assert (overall, PEEL.grade, GRADE["requires-improvement"]) in g17
+    assert (overall, PEEL.isOverall, Literal(True)) in g17
+    # a question the report does not grade still has a judgement: ungraded
+    assert (_u("/question/2/judgement"), PEEL.grade, GRADE["ungraded"]) in g17
+    assert (_u("/question/2"), PEEL.lastInspected, Literal(2016)) in g17
+
+
+def test_afi_with_evidence_offsets(g17):
+    afi = _u("/question/1/afi/1")
+    text = "The force should improve how it uses problem solving."
+    start = TEXT_2017.index(text)
+    ev, quote, pos = (URIRef(f"{afi}/evidence{x}") for x in ("", "/quote", "/position"))
+    assert {t for t in g17 if t[0] in (afi, ev, quote, pos)} == {
+        (afi, RDF.type, PEEL.AreaForImprovement),
+        (afi, RDF.type, PEEL.Statement),
+        (afi, PEEL.text, Literal(text)),
+        (afi, PEEL["index"], Literal(1)),
+        (afi, PEEL.inReport, R17),
+        (afi, PEEL.inQuestion, _u("/question/1")),
+        (afi, PEEL.inSection, _u("/section/0")),  # found from the offsets
+        (afi, PEEL.inParagraph, _u("/paragraph/1")),
+        (afi, PEEL.evidence, ev),
+        (ev, RDF.type, OA.SpecificResource),
+        (ev, OA.hasSource, R17),
+        (ev, OA.hasSelector, quote),
+        (ev, OA.hasSelector, pos),
+        (quote, RDF.type, OA.TextQuoteSelector),
+        (quote, OA.exact, Literal(text)),
+        (quote, OA.prefix, Literal(TEXT_2017[start - 32 : start])),
+        (quote, OA.suffix, Literal(TEXT_2017[start + len(text) : start + len(text) + 32])),
+        (pos, RDF.type, OA.TextPositionSelector),
+        (pos, OA.start, Literal(start)),
+        (pos, OA.end, Literal(start + len(text))),
+    }
+
+
+def test_entity_with_acronym_and_aliases(g17):
+    e = _u("/unit/vsom")
+    assert {t for t in g17 if t[0] == e} == {
+        (e, RDF.type, PEEL.Entity),
+        (e, RDF.type, PEEL.Unit),
+        (e, RDF.type, ORG.OrganizationalUnit),
+        (e, SKOS.prefLabel, Literal("violent and sex offender management")),
+        (e, SKOS.notation, Literal("VSOM")),
+        (e, SKOS.altLabel, Literal("VSOM team")),
+        (e, SKOS.altLabel, Literal("VSOMT")),
+        (e, SKOS.definition, Literal("violent and sex offender management")),
+        (e, PEEL.kind, Literal("team")),
+        (e, PEEL.inReport, R17),
+        (e, ORG.unitOf, FORCE),
+        (e, PEEL.mentionCount, Literal(1)),
+        (e, PEEL.mentionedIn, _u("/paragraph/2")),
+        (e, PEEL.lexiconConcept, LEX["vsom"]),
+    }
+    p = _u("/partner/luton-borough-council")
+    assert (p, RDF.type, ORG.Organization) in g17 and (p, RDF.type, PEEL.Partner) in g17
+    assert not any(t[0] == p and t[1] == ORG.unitOf for t in g17)  # only units are unitOf the force
+
+
+def test_finding(g17):
+    f = _u("/finding/1")
+    assert (f, PEEL.polarity, PEEL.Weakness) in g17
+    assert (f, PEEL.cue, Literal("backlog")) in g17
+    assert (f, PEEL.mentions, _u("/unit/vsom")) in g17
+    assert (f, PEEL.supports, _u("/question/1/judgement")) in g17
+    assert (f, PEEL.inParagraph, _u("/paragraph/2")) in g17
+
+
+def test_cause_and_recommendation(g17):
+    assert (_u("/cause/1"), PEEL.concernStatus, Literal("no longer a cause of concern")) in g17
+    assert (_u("/recommendation/1"), PEEL.forCause, _u("/cause/1")) in g17
+    assert (_u("/paragraph/2"), PEEL.citesFootnote, _u("/footnote/1")) in g17
+
+
+def test_statistic_with_comparator(g17):
+    s = _u("/statistic/1")
+    facts = {(p, o) for (x, p, o) in g17 if x == s}
+    assert {
+        (RDF.type, QB.Observation),
+        (RDF.type, PEEL.Statistic),
+        (QB.dataSet, _u("/dataset")),
+        (RDFS.label, Literal("Change in ASB incidents")),
+        (PEEL.valueText, Literal("-5%")),
+        (PEEL.value, Literal(Decimal("-5.0"))),
+        (PEEL.unit, Literal("percent")),
+        (PEEL.period, Literal("12 months to 31 March 2017")),
+        (PEEL.comparatorText, Literal("-0.05%")),
+        (PEEL.comparatorValue, Literal(Decimal("-0.05"))),
+        (PEEL.comparatorArea, Literal("England and Wales")),
+        (PEEL.sectionTitle, Literal("Force in numbers")),
+        (PEEL.inReport, R17),
+        (PEEL.inQuestion, _u("/question/1")),
+        (PEEL.evidence, URIRef(f"{s}/evidence")),
+    } == facts
+    value = next(o for (x, p, o) in g17 if x == s and p == PEEL.comparatorValue)
+    assert value.datatype == rdfns.XSD.decimal and str(value) == "-0.05"
+    assert (_u("/dataset"), RDF.type, QB.DataSet) in g17
+
+
+def test_report_graph_subjects_stay_under_the_report(corpus):
+    for rg in corpus.reports:
+        base = str(ID[f"report/{rg.report.key}"])
+        for s, _p, _o in report_triples(rg):
+            assert s == URIRef(base) or str(s).startswith(base + "/"), s
+
+
+def test_followup_with_status(links):
+    f = URIRef(f"{R18}/followup/1-1")
+    ev_start = TEXT_2018.index("The force has now improved.")
+    assert (f, RDF.type, PEEL.FollowUp) in links
+    assert (f, PEEL.followsUp, _u("/question/1/afi/1")) in links
+    assert (f, PEEL.status, PEEL.Improved) in links
+    assert (f, PEEL.inReport, R18) in links
+    assert (f, PEEL.carriedForwardAs, URIRef(f"{R18}/question/1/afi/1")) in links
+    assert (f, PEEL.evidenceText, Literal("The force has now improved.")) in links
+    assert (URIRef(f"{f}/evidence/position"), OA.start, Literal(ev_start)) in links
+    assert (URIRef(f"{f}/evidence/quote"), OA.exact, Literal("The force has now improved.")) in links
+    assert (R18, PEEL.follows, R17) in links
+
+
+def test_grade_changes_and_canonical_entities(links):
+    g = URIRef(f"{R18}/grade-change/1")
+    assert {(p, o) for s, p, o in links if s == g} == {
+        (RDF.type, PEEL.GradeChange),
+        (PEEL.earlierReport, R17),
+        (PEEL.laterReport, R18),
+        (PEEL.direction, Literal("improved")),
+        (PEEL.question, Literal(1)),
+        (PEEL.fromJudgement, _u("/question/1/judgement")),
+        (PEEL.toJudgement, URIRef(f"{R18}/question/1/judgement")),
+        (PEEL.fromGrade, GRADE["good"]),
+        (PEEL.toGrade, GRADE["outstanding"]),
+    }
+    overall = URIRef(f"{R18}/grade-change/overall")
+    assert (overall, PEEL.fromJudgement, _u("/judgement")) in links
+    assert not any(s == overall and p == PEEL.toJudgement for s, p, o in links)  # 2018 has no overall grade
+    c = ID["force/bedfordshire-police/unit/vsom"]
+    assert (c, RDF.type, PEEL.CanonicalEntity) in links
+    assert (c, PEEL.force, FORCE) in links
+    assert (c, PEEL.mergeReason, Literal("same acronym VSOM")) in links
+    assert (_u("/unit/vsom"), PEEL.canonical, c) in links
+    assert (URIRef(f"{R18}/unit/vsom-team"), PEEL.canonical, c) in links
+    assert (FORCE, RDF.type, PEEL.PoliceForce) in links
+    assert (FORCE, SKOS.prefLabel, Literal("Bedfordshire Police")) in links
+
+
+def test_grade_scale_in_corpus_graph(links):
+    assert (GRADE["requires-improvement"], SKOS.prefLabel, Literal("Requires improvement")) in links
+    assert (GRADE["outstanding"], PEEL.rank, Literal(5)) in links
+    assert (GRADE["ungraded"], SKOS.inScheme, GRADE["scale"]) in links
+    assert not any(s == GRADE["ungraded"] and p == PEEL.rank for s, p, o in links)
+    assert (PEEL.Addressed, SKOS.prefLabel, Literal("addressed")) in links
+
+
+def test_deterministic_and_no_blank_nodes(corpus):
+    a = [report_triples(rg) for rg in corpus.reports] + [corpus_triples(corpus)]
+    b = [report_triples(rg) for rg in sample_corpus().reports] + [corpus_triples(sample_corpus())]
+    assert a == b
+    for triples in a:
+        assert len(triples) == len(set(triples))  # no duplicates
+        for t in triples:
+            assert not any(isinstance(x, BNode) for x in t), t
+            assert isinstance(t[0], URIRef) and isinstance(t[1], URIRef)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's own TriG code
+def test_untrusted_text_round_trips_through_turtle(corpus):
+    triples = report_triples(corpus.reports[1]) + corpus_triples(corpus)
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for t in triples:
+        g.add(t)
+    back = Graph().parse(data=g.serialize(format="turtle"), format="turtle")
+    afi = URIRef(f"{R18}/question/1/afi/1")
+    assert back.value(afi, PEEL.text) == Literal(NASTY)
+    assert str(back.value(afi, PEEL.text)) == NASTY
+    assert str(back.value(URIRef(f"{afi}/evidence/quote"), OA.exact)) == NASTY
+    assert len(back) == len(g)
+    # and in a TriG dataset with the named graphs
+    ds = Dataset()
+    ds.graph(ID["graph/x"]).add((afi, PEEL.text, Literal(NASTY)))
+    back_ds = Dataset().parse(data=ds.serialize(format="trig"), format="trig")
+    assert str(next(o for _s, _p, o, _g in back_ds.quads((afi, PEEL.text, None, None)))) == NASTY
+
+
+def test_bad_spans_give_no_evidence():
+    rg = sample_report_2017()
+    rg.report.areas_for_improvement[0].start = 0
+    rg.report.areas_for_improvement[0].end = 0
+    triples = report_triples(rg)
+    afi = _u("/question/1/afi/1")
+    assert not any(s == afi and p == PEEL.evidence for s, p, o in triples)
+    assert (afi, PEEL.text, Literal("The force should improve how it uses problem solving.")) in triples
+
+
+def test_grade_change_across_renumbered_questions():
+    corpus = sample_corpus()
+    # question 2 of 2017 became question 1 of 2018
+    corpus.grade_changes = [GradeChange(force="Bedfordshire Police", earlier_report=corpus.reports[0].report.key,
+                                        later_report=corpus.reports[1].report.key, question=1, before=None,
+                                        after="Outstanding", earlier_question=2)]
+    triples = corpus_triples(corpus)
+    g = URIRef(f"{R18}/grade-change/1")
+    assert (g, PEEL.fromJudgement, _u("/question/2/judgement")) in triples
+    assert (g, PEEL.toJudgement, URIRef(f"{R18}/question/1/judgement")) in triples
+    assert (g, PEEL.toGrade, GRADE["outstanding"]) in triples
+    assert (g, PEEL.direction, Literal("changed")) in triples
+    assert not any(s == g and p == PEEL.fromGrade for s, p, o in triples)
