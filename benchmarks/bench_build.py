@@ -10,7 +10,9 @@ Prints, all measured in this run on this machine:
 * our Turtle writer vs rdflib's serialiser on the same triples (ratio);
 * incremental rebuild after one report changed vs a full build (ratio);
 * with --n N and benchmarks/make_corpus.py present: the same on N reports,
-  with --jobs 1 and --jobs 0 (all cores).
+  with --jobs 1 and --jobs 0 (all cores) (choose with --jobs 1,0).
+
+Peak memory is the benchmark process's max RSS (worker processes not included).
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=0, help="also build a synthetic corpus of N reports (make_corpus.py)")
     ap.add_argument("--repeat", type=int, default=3, help="full builds of the examples (best is reported)")
+    ap.add_argument("--jobs", default="1,0", help="comma-separated --jobs values for the synthetic corpus")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,7 +124,7 @@ def main() -> None:
             if not maker.exists():
                 print(f"--n {args.n}: benchmarks/make_corpus.py not found, skipped")
                 return
-            for jobs in (1, 0):
+            for jobs in (int(j) for j in args.jobs.split(",")):
                 corpus = work / f"corpus-{jobs}"
                 subprocess.run([sys.executable, str(maker), str(args.n), str(corpus)], check=True)
                 bench_corpus(f"Synthetic corpus of {args.n}", corpus, work / f"c{jobs}", jobs=jobs)

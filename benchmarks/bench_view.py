@@ -7,7 +7,10 @@ page sets window.peelkg.settled). Prints one table.
     .venv/bin/python benchmarks/bench_view.py [--sizes 2,50,200] [--work DIR]
 
 The corpus comes from benchmarks/make_corpus.py N OUTDIR when it exists;
-otherwise the example reports are copied under other force names.
+otherwise the example reports are copied under other force names. "default"
+is what `peelkg view` draws (aggregated across forces above 1,500 nodes);
+"full" is `peelkg view --full`. Timings depend on machine load: compare rows
+of one run.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="2,50,200")
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--reuse", action="store_true", help="keep corpora and graphs already in --work (re-measure the view only)")
     args = ap.parse_args()
     from peelkg.kg_build.pipeline import build
     from playwright.sync_api import sync_playwright
@@ -81,21 +85,23 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for n in [int(s) for s in args.sizes.split(",")]:
-            corpus = make_corpus(n, work / f"corpus-{n}")
             kg = work / f"kg-{n}"
-            t0 = time.perf_counter()
-            build(corpus, kg, jobs=args.jobs, keep_going=True)
-            t_build = time.perf_counter() - t0
+            t_build = float("nan")
+            if not (args.reuse and (kg / "kg.ttl").exists()):
+                corpus = make_corpus(n, work / f"corpus-{n}")
+                t0 = time.perf_counter()
+                build(corpus, kg, jobs=args.jobs, keep_going=True)
+                t_build = time.perf_counter() - t0
             t0 = time.perf_counter()
             g = project(kg)
             t_project = time.perf_counter() - t0
             for mode in ("default", "full"):
-                view, _title, note = for_view(g, aggregated=None if mode == "default" else False)
+                view, title, note = for_view(g, aggregated=None if mode == "default" else False)
                 if mode == "full" and rows and rows[-1][0] == n and "aggregated" not in rows[-1][1]:
                     continue  # the default view already was the full graph
                 html = work / f"view-{n}-{mode}.html"
                 t0 = time.perf_counter()
-                render(view, html)
+                render(view, html, title=title, note=note)
                 t_render = time.perf_counter() - t0
                 settle, drawn = settle_time(browser, html)
                 assert drawn == view.number_of_nodes()

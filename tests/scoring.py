@@ -88,7 +88,9 @@ def score(extracted: list, gold: list, accepted: Iterable[dict] = ()) -> Score:
                 return True
         return False
 
-    for i in range(len(extracted)):
+    # entities with more mentions first: when two extracted entities claim one gold
+    # entity, the minor duplicate is the one reported as wrong
+    for i in sorted(range(len(extracted)), key=lambda i: (-len(getattr(extracted[i], "mentions", ())), i)):
         augment(i, set())
     matched_ex = {i: j for j, i in match_of_gold.items()}
     ok_names = set()

@@ -133,3 +133,25 @@ def test_read_source_raises_report_error_with_file_name(tmp_path, name):
     with pytest.raises(ReportError) as exc:
         read_source(tmp_path / name)
     assert (exc.value.source, exc.value.reason) == (name, reason)
+
+
+def test_parallel_build_names_the_same_bad_file_as_a_serial_one(tmp_path, example_paths):
+    (tmp_path / "a-empty.txt").write_bytes(b"")
+    (tmp_path / "b-image.txt").write_bytes(BAD["image.txt"][0])
+    for jobs in ("1", "2"):
+        res = run(tmp_path / "b-image.txt", example_paths[1], tmp_path / "a-empty.txt",
+                  "--jobs", jobs, "--out", tmp_path / "out")
+        assert_one_line_error(res, "a-empty.txt", "empty file")
+        assert not (tmp_path / "out").exists()
+
+
+def test_bad_lexicon_file_is_one_clear_error(tmp_path, example_paths):
+    lex = tmp_path / "my-lexicon.ttl"
+    lex.write_text("this is not turtle {{{\n")
+    res = run(example_paths[0], "--lexicon", lex, "--out", tmp_path / "out")
+    assert res.exit_code == 1
+    assert res.stderr.count("\n") == 1 and "my-lexicon.ttl" in res.stderr and "Traceback" not in res.output
+    res = run(example_paths[0], "--lexicon", tmp_path / "missing.ttl", "--out", tmp_path / "out")
+    assert res.exit_code == 1
+    assert res.stderr == "Error: missing.ttl: no such lexicon file (or it cannot be read)\n"
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from peelkg.graph.project import ego, project
+from peelkg.graph.project import ego, match_nodes, project
 from peelkg.graph.render import render
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -96,8 +96,10 @@ def test_view_in_headless_browser(browser, hostile_view, output_dir):
         assert "Quote <img src=x" in details and "<script>window.__xss=2</script>" in details
         assert page.evaluate("window.__xss") is None
         assert page.locator("#details img, #details script, #tip img").count() == 0
+        page.mouse.move(box["x"] + 5, box["y"] + box["height"] - 5)  # off the node: tooltip closes
         page.evaluate("network.fit()")
         page.wait_for_timeout(200)
+        assert not page.locator("#tip").is_visible()
         page.screenshot(path=str(output_dir / "view-example.png"))
         assert errors == []
     finally:
@@ -107,7 +109,7 @@ def test_view_in_headless_browser(browser, hostile_view, output_dir):
 def test_focus_in_the_page_matches_ego(browser, example_kg, output_dir):
     graph = project(example_kg)
     out = output_dir / "view-focus.html"
-    render(graph, out)
+    render(graph, out, hidden_types=())  # every type ticked, as ego() sees them
     page, requests, errors = open_page(browser, out)
     try:
         page.fill("#focus", "emerald team")
@@ -120,6 +122,15 @@ def test_focus_in_the_page_matches_ego(browser, example_kg, output_dir):
         page.uncheck('.typefilter[value="report"]')
         hidden = page.evaluate("nodes.get({filter: function (n) { return n.hidden; }}).length")
         assert hidden == sum(1 for _, d in graph.nodes(data=True) if d["type"] == "report")
+
+        # Compare years: both-year nodes turn one colour, single-year nodes others.
+        (emerald,) = match_nodes(graph, "Emerald team")
+        page.check("#yearcolour")
+        assert page.evaluate(f"nodes.get({emerald!r}).color") == "#1b9e77"
+        assert page.locator("#yearkey").is_visible()
+        page.uncheck('.yearfilter[value="2017"]')
+        only_2017 = [n for n, d in graph.nodes(data=True) if d["years"] == [2017] and d["type"] != "report"]
+        assert page.evaluate(f"nodes.get({only_2017[0]!r}).hidden") is True
         assert requests == [] and errors == []
     finally:
         page.close()

@@ -303,3 +303,19 @@ def test_bad_user_lexicon_is_a_clear_error(tmp_path):
         load_lexicon([bad])
     with pytest.raises(PeelkgError, match="not found"):
         load_lexicon([tmp_path / "missing.ttl"])
+    odd = tmp_path / "odd.ttl"
+    odd.write_text(
+        '@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n'
+        '@prefix peel: <https://w3id.org/peelkg/def#> .\n'
+        '<https://example.org/x> a skos:Concept ; skos:prefLabel "X" ; peel:entityKind "gadget" .\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(PeelkgError, match="gadget"):
+        load_lexicon([odd])
+
+
+def test_names_are_found_across_a_wrapped_line():
+    text = ("The force has created the rural harm reduction unit (RHRU) to tackle farm theft. The digital media\n"
+            "investigation unit (DMIU) examines phones and computers for the force.")
+    names = {e.name for e in extract_entities(_mini(text)) if e.kind == "unit"}
+    assert names == {"rural harm reduction unit", "digital media investigation unit"}

@@ -39,6 +39,10 @@ SPLITS = [
     ("Mr. Smith chairs it. The rate was 2.5 percent. Done.", ["Mr. Smith chairs it.", "The rate was 2.5 percent.", "Done."]),
     ("HMICFRS said “the force should act.” The force agreed.", ["HMICFRS said “the force should act.”", "The force agreed."]),
     ("  - A bullet point without a stop\n- Another one.", ["A bullet point without a stop", "Another one."]),
+    ("It tackles farm theft.[1] The unit is good.\u00b2 Next.", ["It tackles farm theft.[1]", "The unit is good.\u00b2", "Next."]),
+    ("The force has created a new unit to tackle farm theft and heritage crime\nacross its districts. It is good.",
+     ["The force has created a new unit to tackle farm theft and heritage crime\nacross its districts.", "It is good."]),
+    ("Short heading line\nThe body follows.", ["Short heading line", "The body follows."]),
 ]
 
 

@@ -238,3 +238,26 @@ def test_examples_entities_link_across_years(example_paths):
         # at most one entity per report: a canonical entity is one real thing
         assert len({rk for rk, _ in l.members}) == len(l.members), l
     print(f"\n{len(links)} canonical entities link the 2017 and 2018/19 reports")
+
+
+def test_one_entity_per_report_in_a_canonical_entity():
+    # the name links the two Kestrel teams; the shared acronym would also pull in the
+    # later report's knife team, joining two entities of one report: refused
+    e = ReportGraph(report("Wessex Police", 2017), [ent("unit/kestrel-team", "Kestrel team", acronym="KT")])
+    l = ReportGraph(
+        report("Wessex Police", 2018),
+        [ent("unit/kestrel-team", "Kestrel team"), ent("unit/knife-team", "knife team", acronym="KT")],
+    )
+    (only,) = link([l, e])[0]
+    assert only.members == [("wessex-police-2017-effectiveness", "unit/kestrel-team"), ("wessex-police-2018-effectiveness", "unit/kestrel-team")]
+    assert only.reasons == ["same normalised name 'kestrel team'"]
+
+
+def test_reports_with_nothing_to_link():
+    e = report("Wessex Police", 2017, questions=[("Investigating crime", None)])
+    l = report("Wessex Police", 2018, questions=[("Investigating crime", None)])
+    links, fus, changes = link([ReportGraph(e), ReportGraph(l)])
+    assert links == [] and fus == []
+    assert [(c.question, c.before, c.after, c.direction) for c in changes] == [(None, None, None, "unchanged")]
+    assert link([]) == ([], [], [])
+    assert link([ReportGraph(e)]) == ([], [], [])

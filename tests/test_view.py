@@ -12,9 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from peelkg.cli import main
-from peelkg.graph.project import VIEW_MAX_NODES, ISSUE_TYPES, aggregate, ego, for_view, node_names, project
+from peelkg.graph.project import VIEW_MAX_NODES, ISSUE_TYPES, aggregate, ego, for_view, match_nodes, project
 from peelkg.graph.render import _vis_js as vis_js, render_html
-from peelkg.kg_build.slugs import normalise
 
 PAYLOAD = "<script>alert(1)</script>"
 
@@ -46,8 +45,7 @@ def nodes_in(html: str) -> list[dict]:
 
 
 def find(graph: nx.Graph, name: str) -> list[str]:
-    want = normalise(name)
-    return [n for n, d in graph.nodes(data=True) if any(normalise(x) == want for x in node_names(d))]
+    return match_nodes(graph, name)
 
 
 def run_view(kg: Path, out: Path, *args: str):
@@ -71,7 +69,7 @@ def tiny_kg(tmp_path) -> Path:
 
 def test_whole_graph_has_entities_and_issues(whole):
     types = {d["type"] for _, d in whole.nodes(data=True)}
-    for t in ("unit", "partner", "power", "system", "afi", "weakness", "report"):
+    for t in ("unit", "partner", "power", "system", "afi", "weakness", "strength", "finding", "report"):
         assert t in types, f"no {t} node in the whole graph (types: {sorted(types)})"
     for _, _, d in whole.edges(data=True):
         assert d["type"] in ("mentioned-in", "co-mentioned", "raised-in") and d["weight"] >= 1
@@ -81,8 +79,8 @@ def test_whole_graph_has_entities_and_issues(whole):
 def test_named_units_are_joined_to_issues(whole, name):
     hits = find(whole, name)
     assert hits, f"{name} is not a node"
-    issues = {nb for h in hits for nb in whole[h] if whole.nodes[nb]["type"] in ISSUE_TYPES}
-    assert issues, f"{name} is not linked to any AFI or weakness"
+    issues = {nb for h in hits for nb in whole[h] if whole.nodes[nb]["type"] in ISSUE_TYPES + ("strength", "finding")}
+    assert issues, f"{name} is not linked to any AFI or finding"
 
 
 def test_emerald_team_is_one_node_across_years(whole):
@@ -207,12 +205,23 @@ def test_unknown_focus_suggests_close_matches(example_kg, tmp_path):
         (["--types", "unit,bogus"], "Error: unknown node type bogus; choose from "),
         (["--year", "1999"], "Error: no report from 1999 in the graph; years: "),
         (["--report", "nope"], "Error: no report 'nope' in the graph; reports: "),
+        (["--force", "Atlantis Police"], "Error: no force 'Atlantis Police' in the graph; forces: "),
+        (["--types", "report"], "Error: nothing to show: no linked nodes of type report with links of weight 1 or more"),
+        (["--min-weight", "100000"], "Error: nothing to show: no linked nodes of type "),
     ],
 )
 def test_bad_filters_are_one_line_errors(example_kg, tmp_path, args, message):
     res = run_view(example_kg, tmp_path / "x.html", *args)
     assert res.exit_code == 1
     assert res.output.startswith(message) and res.output.count("\n") == 1
+
+
+def test_unwritable_output_is_a_one_line_error(example_kg, tmp_path):
+    out = tmp_path / "missing" / "view.html"
+    res = run_view(example_kg, out)
+    assert res.exit_code == 1
+    assert res.output == f"Error: cannot write {out}: folder {out.parent} does not exist\n"
+    assert not out.parent.exists()
 
 
 def test_report_and_year_together_are_refused(example_kg, tmp_path):
@@ -247,7 +256,7 @@ def test_force_filter_and_aggregate_across_forces(tmp_path):
     assert agg.nodes[hub]["force"] == "2 forces" and agg.nodes[hub]["forces"] == ["X Police", "Y Police"]
     (afis,) = [n for n, d in agg.nodes(data=True) if d["type"] == "afi"]
     assert agg.edges[hub, afis]["weight"] == 2
-    assert agg.nodes[afis]["label"].startswith("AFIs: Vulnerability")
+    assert agg.nodes[afis]["label"].startswith("AFIs: Vulnerability") and agg.nodes[afis]["label"].endswith("(2017)")
 
 
 def synthetic(forces: int, units: int) -> nx.Graph:

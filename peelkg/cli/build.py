@@ -50,7 +50,9 @@ def build_cmd(paths, out_dir, keep_going, jobs, lexicon_files, no_incremental):
 
     Writes OUT/kg.ttl (all triples), OUT/kg.trig (one named graph per report
     plus cross-report links) and OUT/store (for queries). Unchanged reports
-    are reused from the previous build in OUT.
+    are reused from the previous build in OUT. The format is recognised from
+    the content; text files must be UTF-8 (or UTF-16 with a byte-order mark).
+    Folders are searched recursively for .txt, .html, .htm and .pdf files.
 
     \b
     Exit status: 0 built; 1 error (nothing written, previous output kept);

@@ -20,7 +20,8 @@ def _filter_options(f):
     @click.option("--year", "year", type=int, default=None, help="Only reports of this inspection year.")
     @click.option("--force", "force", default=None, metavar="NAME", help="Only this force's reports (name or key).")
     @click.option("--types", "types", default=None, metavar="LIST",
-                  help="Comma-separated node types: unit,partner,power,system,programme,place,role,meeting,afi,cause,recommendation,weakness,strength,report.")
+                  help="Comma-separated node types: unit,partner,power,system,programme,place,role,meeting,afi,cause,"
+                       "recommendation,weakness,strength,finding,report (default: all but place, role and meeting).")
     @click.option("--min-weight", "min_weight", type=click.IntRange(min=1), default=1, show_default=True,
                   help="Drop links made by fewer statements than this.")
     @functools.wraps(f)

@@ -20,7 +20,8 @@ def _row(graph: nx.Graph, n: str) -> dict:
 
 
 def analyse(graph: nx.Graph, top: int = 10) -> dict:
-    """Centrality, communities and weakness-linked units of `graph`.
+    """Centrality of the actors (entity nodes), communities, and the units most
+    linked to AFIs, causes of concern, recommendations and weakness findings.
 
     Report nodes are left out: every issue of a report touches its report node,
     which would otherwise top every ranking and merge every community.
@@ -29,18 +30,22 @@ def analyse(graph: nx.Graph, top: int = 10) -> dict:
     out: dict = {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
     wdeg = dict(g.degree(weight="weight"))
     deg = dict(g.degree())
-    ranked = sorted(g, key=lambda n: (-wdeg[n], -deg[n], n))[:top]
+    # Rankings list actors (units, partners, powers ...): the per-section finding
+    # groups are containers whose degree says how long a section is, not who matters.
+    actors = [n for n, d in g.nodes(data=True) if d.get("type") in ENTITY_TYPES]
+    ranked = sorted(actors, key=lambda n: (-wdeg[n], -deg[n], n))[:top]
     out["degree"] = [{**_row(g, n), "degree": deg[n], "weighted_degree": wdeg[n]} for n in ranked]
 
     if g.number_of_nodes() > EXACT_BETWEENNESS_MAX:
         bc = nx.betweenness_centrality(g, k=EXACT_BETWEENNESS_MAX, seed=SEED)
     else:
         bc = nx.betweenness_centrality(g)
-    ranked = sorted(g, key=lambda n: (-bc[n], n))[:top]
+    ranked = sorted(actors, key=lambda n: (-bc[n], n))[:top]
     out["betweenness"] = [{**_row(g, n), "betweenness": round(bc[n], 4)} for n in ranked if bc[n] > 0]
 
     comms = nx.community.louvain_communities(g, weight="weight", seed=SEED) if g.number_of_edges() else []
-    comms = [sorted(c, key=lambda n: (-wdeg[n], n)) for c in comms if len(c) > 1]
+    # Members: actors first (they name the group), then issues, heaviest first.
+    comms = [sorted(c, key=lambda n: (g.nodes[n]["type"] not in ENTITY_TYPES, -wdeg[n], n)) for c in comms if len(c) > 1]
     comms.sort(key=lambda c: (-len(c), c[0]))
     out["communities"] = [
         {

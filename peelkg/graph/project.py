@@ -5,13 +5,14 @@ which issues the inspectors raised". Nodes are typed (see NODE_TYPES); edges are
 typed and weighted by the number of statements (findings, AFIs, causes of
 concern, recommendations) that link the two ends:
 
-* ``mentioned-in``  entity -- issue (AFI, cause, recommendation, weakness/strength cluster)
+* ``mentioned-in``  entity -- issue (AFI, cause, recommendation, finding cluster)
 * ``co-mentioned``  entity -- entity, mentioned by the same statement
 * ``raised-in``     issue  -- report
 
-Weakness (and strength) findings are grouped per report section: one node
-"Weaknesses: Protecting vulnerable people (2017)" quoting each finding, which
-stays readable where hundreds of individual findings would not.
+Findings are grouped per report section and polarity: one node
+"Weaknesses: Protecting vulnerable people (2017)" (or "Strengths: …", or
+"Findings: …" for neutral ones) quoting each finding, which stays readable
+where hundreds of individual findings would not.
 
 Entities are merged across reports through ``peel:canonical`` when the build
 linked them; otherwise by (force, kind, normalised label).
@@ -20,6 +21,7 @@ linked them; otherwise by (force, kind, normalised label).
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,14 +33,18 @@ from rdflib.namespace import XSD
 
 from peelkg.errors import PeelkgError, QueryError
 from peelkg.kg_build.slugs import normalise, slugify
-from peelkg.namespaces import ID, PEEL, canonical_entity_iri, report_iri, sparql_prefixes
+from peelkg.namespaces import ID, PEEL, canonical_entity_iri, report_iri
 from peelkg.state import KG_FILE, STORE_DIR, TRIG_FILE
 
 ENTITY_TYPES = ("unit", "partner", "power", "system", "programme", "place", "role", "meeting")
 ISSUE_TYPES = ("afi", "cause", "recommendation", "weakness")
-NODE_TYPES = ENTITY_TYPES + ISSUE_TYPES + ("strength", "report")
+NODE_TYPES = ENTITY_TYPES + ISSUE_TYPES + ("strength", "finding", "report")
+# Findings are grouped per report section and polarity: node type and label prefix.
+_CLUSTER_TYPE = {"weakness": "weakness", "strength": "strength", "neutral": "finding"}
+CLUSTER_LABEL = {"weakness": "Weaknesses", "strength": "Strengths", "finding": "Findings"}
 # What `peelkg view` shows unless --types says otherwise: who/what is tied to which issue.
-DEFAULT_TYPES = ("unit", "partner", "power", "system", "programme", "afi", "cause", "recommendation", "weakness", "report")
+DEFAULT_TYPES = ("unit", "partner", "power", "system", "programme", "afi", "cause", "recommendation", "weakness",
+                 "strength", "finding", "report")
 EDGE_TYPES = ("mentioned-in", "co-mentioned", "raised-in")
 
 MAX_QUOTES = 12  # per node: enough to read, bounded so big corpora stay small
@@ -119,6 +125,10 @@ SELECT ?q ?number ?title WHERE {
   OPTIONAL { ?q dcterms:title ?title }
 }"""
 
+# A finding that is an AFI sentence points to its AFI: the AFI takes over its mentions.
+_Q_AFI_SENTENCES = """
+SELECT ?f ?a WHERE { ?f peel:areaForImprovement ?a }"""
+
 _Q_MENTIONS = """
 SELECT ?s ?e ?r WHERE { ?s peel:mentions ?e ; peel:inReport ?r . {year} }"""
 
@@ -193,6 +203,7 @@ class _Statement:
     section: str = ""
     section_key: str = ""
     section_index: int = 0
+    question_title: str = ""
     question: Optional[int] = None
     entities: set = field(default_factory=set)  # node ids
 
@@ -222,11 +233,6 @@ def _summary(text: str, limit: int = 48) -> str:
     return t
 
 
-def report_keys(source) -> dict[str, int]:
-    """Every report in the graph: report key -> year."""
-    return {_short(r["r"])[len("report/"):]: _int(r.get("year")) for r in _select(source, _Q_REPORTS)}
-
-
 def project(
     kg_dir_or_store,
     *,
@@ -240,10 +246,11 @@ def project(
     """Project the knowledge graph onto a typed, weighted networkx Graph.
 
     report: a report key (e.g. "bedfordshire-police-2017-effectiveness") or IRI;
-    year: the inspection year; force: a force name or key (case-insensitive); types: node types to keep (default DEFAULT_TYPES;
-    see NODE_TYPES); min_weight: drop edges linked by fewer statements.
+    year: the inspection year; force: a force name or key (case-insensitive);
+    types: node types to keep (default DEFAULT_TYPES, see NODE_TYPES);
+    min_weight: drop edges made by fewer statements; max_quotes: quotes kept per node.
     Nodes left without edges are dropped. Raises PeelkgError for an unknown
-    report, a year with no report, or an unknown type.
+    report, force or type, or a year with no report.
     """
     types = _check_types(types)
     if min_weight < 1:
@@ -288,10 +295,12 @@ def project(
 
     g = nx.Graph()
     rep_info = {}
+    several_forces = len({row.get("force") for row in reports.values()}) > 1
     for iri, row in sorted(reports.items()):
         y = _int(row.get("year"))
         force_key = _short(row["force"])[len("force/"):] if row.get("force") else None
-        label = row.get("title") or row.get("label") or _short(iri)
+        # The short title ("PEEL police effectiveness 2017") unless forces must be told apart.
+        label = (row.get("label") if several_forces else row.get("title")) or row.get("title") or row.get("label") or _short(iri)
         rep_info[iri] = {
             "key": _short(iri)[len("report/"):],
             "year": y,
@@ -361,12 +370,18 @@ def project(
         stmts[row["s"]] = _Statement(
             iri=row["s"], report=r, kind=kind, text=" ".join(str(row["text"]).split()), index=_int(row.get("index")),
             section=str(sec.get("title") or qu.get("title") or ""), section_key=section_key,
+            question_title=str(qu.get("title") or ""),
             section_index=_int(sec.get("index"), qnum or 0), question=qnum,
         )
     for row in _select(source, q(_Q_MENTIONS), bindings):
         st, nid = stmts.get(row["s"]), ent_node.get(row["e"])
         if st and nid:
             st.entities.add(nid)
+    for row in _select(source, _Q_AFI_SENTENCES):
+        f, a = stmts.get(row["f"]), stmts.get(row["a"])
+        if f and a:
+            a.entities |= f.entities
+            del stmts[row["f"]]  # the AFI node says it; no second copy among the findings
 
     weights: dict[tuple, list] = defaultdict(lambda: [0, ""])
 
@@ -384,12 +399,13 @@ def project(
             prefix = {"afi": "AFI", "cause": "Cause of concern", "recommendation": "Recommendation"}[st.kind]
             g.add_node(issue, label=f"{prefix} {info['year']}: {_summary(st.text)}", type=st.kind,
                        reports=[info["key"]], years=[info["year"]], quotes=[quote], aliases=[], acronym="",
-                       force=info["force"], theme=st.section)
-        elif st.kind in ("weakness", "strength"):
-            issue = f"{_short(st.report)}/{st.kind}/{st.section_key}"
+                       force=info["force"], theme=st.question_title or st.section)  # AFIs sit in an "Areas for improvement" section
+        elif st.kind in _CLUSTER_TYPE:
+            ntype = _CLUSTER_TYPE[st.kind]
+            issue = f"{_short(st.report)}/{ntype}/{st.section_key}"
             if issue not in g:
-                title = st.section or "other findings"
-                g.add_node(issue, label=f"{st.kind.capitalize()}es: {title} ({info['year']})", type=st.kind,
+                title = st.section or "other"
+                g.add_node(issue, label=f"{CLUSTER_LABEL[ntype]}: {title} ({info['year']})", type=ntype,
                            reports=[info["key"]], years=[info["year"]], quotes=[], aliases=[], acronym="",
                            force=info["force"], theme=st.section)
             g.nodes[issue]["quotes"].append(quote)
@@ -409,6 +425,8 @@ def project(
 
     g.remove_nodes_from([n for n, d in g.nodes(data=True) if d["type"] not in types])
     g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
+    if g.number_of_nodes() == 0:
+        raise PeelkgError(f"nothing to show: no linked nodes of type {', '.join(types)} with links of weight {min_weight} or more")
     for _, d in g.nodes(data=True):
         _finish_node(d, max_quotes)
     # Rebuild in sorted order so every consumer (HTML, GraphML) is deterministic.
@@ -453,8 +471,9 @@ AGGREGATE_QUOTES = 3
 
 def aggregate(graph: nx.Graph, max_quotes: int = AGGREGATE_QUOTES) -> nx.Graph:
     """One network across forces: entities merged by (type, label), issues by
-    (type, report section, year), reports by year. Weights add up; each node
-    keeps a few quotes and says how many forces it comes from."""
+    (type, theme: the report section, or the question for AFIs), reports by
+    year. Weights add up; each node keeps a few quotes, its years, and says how
+    many forces it comes from."""
     key_of, groups = {}, defaultdict(list)
     for n, d in graph.nodes(data=True):
         t = d["type"]
@@ -463,12 +482,11 @@ def aggregate(graph: nx.Graph, max_quotes: int = AGGREGATE_QUOTES) -> nx.Graph:
         elif t in ENTITY_TYPES:
             key = f"all/{t}/{slugify(d['label'])}"
         else:
-            key = f"all/{t}/{slugify(d['theme']) if d.get('theme') else 'other'}/{d['years'][0]}"
+            key = f"all/{t}/{slugify(d['theme']) if d.get('theme') else 'other'}"
         key_of[n] = key
         groups[key].append(n)
     out = nx.Graph()
-    prefix = {"afi": "AFIs", "cause": "Causes of concern", "recommendation": "Recommendations",
-              "weakness": "Weaknesses", "strength": "Strengths"}
+    prefix = {"afi": "AFIs", "cause": "Causes of concern", "recommendation": "Recommendations", **CLUSTER_LABEL}
     for key in sorted(groups):
         members = [graph.nodes[n] for n in sorted(groups[key])]
         first = members[0]
@@ -481,7 +499,8 @@ def aggregate(graph: nx.Graph, max_quotes: int = AGGREGATE_QUOTES) -> nx.Graph:
         elif t in ENTITY_TYPES:
             label = sorted((m["label"] for m in members), key=lambda x: (x != x.strip(), x.lower() != x, x))[0]
         else:
-            label = f"{prefix.get(t, t)}: {first.get('theme') or 'other'} ({years[0]})"
+            span = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
+            label = f"{prefix.get(t, t)}: {first.get('theme') or 'other'} ({span})"
         quotes = [q for m in members for q in m.get("quotes", [])]
         quotes.sort(key=lambda q: (_QUOTE_ORDER.get(q["kind"], 9), q["year"], q["report"], q["text"]))
         out.add_node(
@@ -541,13 +560,25 @@ def node_names(data: dict) -> list[str]:
     return [n for n in [data.get("label", ""), data.get("acronym", ""), *data.get("aliases", [])] if n]
 
 
+def match_nodes(graph: nx.Graph, name: str) -> list[str]:
+    """Nodes answering to `name`: by label, acronym or alias (case-insensitive);
+    failing that, by an acronym written inside a label ("CAVAA" -> "CAVAA unit")."""
+    want = normalise(name)
+    hits = [n for n, d in graph.nodes(data=True) if any(normalise(x) == want for x in node_names(d))]
+    if hits or not want:
+        return hits
+    return [n for n, d in graph.nodes(data=True) if d.get("type") != "report"
+            and any(len(tok) > 1 and tok.isupper() and normalise(tok) == want
+                    for x in node_names(d) for tok in re.findall(r"[\w'’-]+", x))]
+
+
 def ego(graph: nx.Graph, focus: str, radius: int = 1) -> nx.Graph:
     """The neighbourhood of the node(s) named `focus` (label, acronym or alias,
     case-insensitive), up to `radius` steps. Report nodes are kept for context
     but not walked through (every issue of a report would otherwise be 2 steps
     from everything). Raises PeelkgError, with close matches, when nothing matches."""
     want = normalise(focus)
-    hits = [n for n, d in graph.nodes(data=True) if any(normalise(x) == want for x in node_names(d))]
+    hits = match_nodes(graph, focus)
     if not hits:
         # Labels win over aliases, so suggestions read as the nodes are labelled.
         by_norm: dict = {}

@@ -18,7 +18,6 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 import networkx as nx
 from jinja2 import Environment, select_autoescape
@@ -44,7 +43,8 @@ STYLE = {
     "cause": ("#d62728", "star", "Cause of concern"),
     "recommendation": ("#8c1c13", "star", "Recommendation"),
     "weakness": ("#f28e8c", "triangleDown", "Weaknesses (per section)"),
-    "strength": ("#98df8a", "triangle", "Strengths (per section)"),
+    "strength": ("#7fc97f", "triangle", "Strengths (per section)"),
+    "finding": ("#c2c2d6", "dot", "Other findings (per section)"),
     "report": ("#444444", "box", "Inspection report"),
 }
 # Rest length per edge type: issues spread around their report instead of piling up on it.
@@ -55,7 +55,7 @@ EDGE_STYLE = {
     "raised-in": ("#e2e2e2", "Raised in report"),
 }
 LAYOUT_THRESHOLD = 500  # above this many nodes, lay out in Python and switch physics off
-STABILISATION_ITERATIONS = 300
+STABILISATION_ITERATIONS = 200
 SEED = 7
 
 _LIB = Path(__import__("pyvis").__file__).parent / "templates" / "lib"
@@ -126,12 +126,19 @@ def _big_layout(graph: nx.Graph, iterations: int = 40) -> dict:
     return {v: (float(pos[i, 0]), float(pos[i, 1])) for v, i in index.items()}
 
 
+# Containers (reports, per-section finding groups) collect many links by design;
+# capped lower so the units, partners and issues stay the prominent nodes.
+_CONTAINERS = ("report", "weakness", "strength", "finding")
+HIDDEN_TYPES = ("finding",)  # in the page, but unticked at first: neutral findings are the bulk
+HIDDEN_EDGE_TYPES = ("co-mentioned",)  # likewise: half the links, and the entity-issue links matter most
+
+
 def _value(wdeg: float, ntype: str) -> float:
-    # sqrt, capped: a report's dozens of issues must not shrink everything else.
-    return round(min(math.sqrt(wdeg), 6.0), 2)
+    # log: a node with 200 links is bigger than one with 2, not 100 times bigger.
+    return round(min(math.log2(1 + wdeg), 3.0 if ntype in _CONTAINERS else 8.0), 2)
 
 
-def build_network(graph: nx.Graph) -> Network:
+def build_network(graph: nx.Graph, hidden_types=HIDDEN_TYPES, hidden_edge_types=HIDDEN_EDGE_TYPES) -> Network:
     """The pyvis Network for `graph`: styled nodes/edges and settle-then-stop physics."""
     net = Network(height="100%", width="100%", cdn_resources="in_line", notebook=False)
     big = graph.number_of_nodes() > LAYOUT_THRESHOLD
@@ -155,6 +162,8 @@ def build_network(graph: nx.Graph) -> Network:
         }
         if d["type"] == "report":
             opts["font"] = {"color": "#ffffff", "strokeWidth": 0}
+        if d["type"] in hidden_types:
+            opts["hidden"] = True  # still laid out, so ticking the type shows it in place
         if nid in pos:
             opts["x"], opts["y"] = pos[nid]
         # Node() directly: Network.add_node checks membership in a list (quadratic).
@@ -162,14 +171,17 @@ def build_network(graph: nx.Graph) -> Network:
         net.nodes.append(node.options)
         net.node_ids.append(nid)
         net.node_map[nid] = node.options
-    for a, b in sorted((min(a, b), max(a, b)) for a, b in graph.edges()):
+    for i, (a, b) in enumerate(sorted((min(a, b), max(a, b)) for a, b in graph.edges())):
         d = graph.edges[a, b]
-        colour = EDGE_STYLE.get(d.get("type"), ("#cccccc", ""))[0]
+        colour = {"color": EDGE_STYLE.get(d.get("type"), ("#cccccc", ""))[0],
+                  "opacity": 0.35 if d.get("type") == "raised-in" else 0.8}
         w = d.get("weight", 1)
         # Edge() directly: Network.add_edge scans every edge for duplicates (quadratic).
-        net.edges.append(Edge(a, b, width=round(1 + 1.5 * math.log2(w), 2), color=colour,
+        net.edges.append(Edge(a, b, width=round(min(1 + math.log2(w), 6), 2), color=colour,
                               title=f"{d.get('type', '')} ×{w}", et=d.get("type", ""), w=w,
-                              length=EDGE_LENGTH.get(d.get("type"), 140)).options)
+                              length=EDGE_LENGTH.get(d.get("type"), 140), id=f"e{i}").options)
+        if d.get("type") in hidden_edge_types:
+            net.edges[-1]["hidden"] = True  # still a spring: co-mentioned entities stay close
     net.options = _options(graph.number_of_nodes(), physics=not big)
     return net
 
@@ -204,18 +216,20 @@ def _env() -> Environment:
     return env
 
 
-def render_html(graph: nx.Graph, *, title: str = "PEEL inspection network", note: str = "") -> str:
-    """The whole page as a string (deterministic for the same graph)."""
-    net = build_network(graph)
+def render_html(graph: nx.Graph, *, title: str = "PEEL inspection network", note: str = "",
+                hidden_types=HIDDEN_TYPES) -> str:
+    """The whole page as a string (deterministic for the same graph).
+    Nodes of `hidden_types` are in the page but hidden until their legend box is ticked."""
+    net = build_network(graph, hidden_types)
     nodes, edges, _heading, _h, _w, options = net.get_network_data()
     counts = {}
     for _, d in graph.nodes(data=True):
         counts[d["type"]] = counts.get(d["type"], 0) + 1
     legend = [
-        {"type": t, "colour": c, "shape": s, "text": txt, "count": counts[t]}
+        {"type": t, "colour": c, "shape": s, "text": txt, "count": counts[t], "on": t not in hidden_types}
         for t, (c, s, txt) in STYLE.items() if t in counts
     ]
-    edge_legend = [{"colour": c, "text": txt} for t, (c, txt) in EDGE_STYLE.items()
+    edge_legend = [{"type": t, "colour": c, "text": txt, "on": t not in HIDDEN_EDGE_TYPES} for t, (c, txt) in EDGE_STYLE.items()
                    if any(d.get("type") == t for _, _, d in graph.edges(data=True))]
     years = sorted({y for _, d in graph.nodes(data=True) for y in d.get("years", [])})
     reports = _report_list(graph)
@@ -259,6 +273,9 @@ def _atomic_write(path: Path, data: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the page is meant to be shared
         os.replace(tmp, path)
     except OSError as exc:
         try:
@@ -269,9 +286,10 @@ def _atomic_write(path: Path, data: str) -> Path:
     return path
 
 
-def render(graph: nx.Graph, path, *, title: str = "PEEL inspection network", note: str = "") -> Path:
+def render(graph: nx.Graph, path, *, title: str = "PEEL inspection network", note: str = "",
+           hidden_types=HIDDEN_TYPES) -> Path:
     """Write the interactive view of `graph` to `path` (UTF-8, atomically)."""
-    return _atomic_write(Path(path), render_html(graph, title=title, note=note))
+    return _atomic_write(Path(path), render_html(graph, title=title, note=note, hidden_types=hidden_types))
 
 
 # ---- GraphML / GEXF ---------------------------------------------------------------
@@ -363,7 +381,7 @@ _TEMPLATE = r"""<!DOCTYPE html>
   <h2>Legend (tick to show)</h2>
   <div id="legend">
   {% for item in legend %}
-    <label><input type="checkbox" class="typefilter" value="{{ item.type }}" checked>
+    <label><input type="checkbox" class="typefilter" value="{{ item.type }}"{% if item.on %} checked{% endif %}>
       <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">
       {%- if item.shape == "dot" %}<circle cx="8" cy="8" r="6" fill="{{ item.colour }}"/>
       {%- elif item.shape == "diamond" %}<polygon points="8,1 15,8 8,15 1,8" fill="{{ item.colour }}"/>
@@ -376,8 +394,9 @@ _TEMPLATE = r"""<!DOCTYPE html>
       </svg>
       <span>{{ item.text }}</span><span class="count">{{ item.count }}</span></label>
   {% endfor %}
+  <div class="note">Links (width: how many statements)</div>
   {% for e in edge_legend %}
-    <div class="edgekey"><span class="line" style="background: {{ e.colour }}"></span><span>{{ e.text }} (width: how often)</span></div>
+    <label class="edgekey"><input type="checkbox" class="edgefilter" value="{{ e.type }}"{% if e.on %} checked{% endif %}><span class="line" style="background: {{ e.colour }}"></span><span>{{ e.text }}</span></label>
   {% endfor %}
   </div>
   {% if years|length > 1 %}
@@ -405,7 +424,6 @@ var NODES = {{ nodes|tojson }};
 var EDGES = {{ edges|tojson }};
 var OPTIONS = {{ options }};
 var PHYSICS = {{ physics|tojson }};
-var TYPE_TEXT = {{ legend|map(attribute="type")|list|tojson }};
 window.peelkg = { settled: false, nodeCount: NODES.length, edgeCount: EDGES.length };
 var nodes = new vis.DataSet(NODES);
 var edges = new vis.DataSet(EDGES);
@@ -520,6 +538,12 @@ function applyFilters() {
   nodes.update(updates);
 }
 document.querySelectorAll(".typefilter, .yearfilter").forEach(function (b) { b.addEventListener("change", applyFilters); });
+document.querySelectorAll(".edgefilter").forEach(function (b) {
+  b.addEventListener("change", function () {
+    var on = checked("edgefilter");
+    edges.update(EDGES.map(function (e) { return { id: e.id, hidden: !on[e.et] }; }));
+  });
+});
 var reportSel = document.getElementById("reportsel");
 if (reportSel) { reportSel.addEventListener("change", applyFilters); }
 

@@ -35,6 +35,7 @@ from peelkg.kg_build.model import ReportGraph
 
 CACHE_DIR = ".peelkg-cache"
 INDEX_FILE = "index.json"
+LINKS_KEY = "links"  # the links graph's last TriG block: links.trig
 _PKG = Path(__file__).resolve().parent.parent  # the peelkg package folder
 
 Chunk = Union[str, Path]  # text in memory, or a cache file holding it
@@ -138,6 +139,19 @@ class Cache:
         except Exception:  # noqa: BLE001 - any unreadable entry is just a miss
             return None
 
+    def old_trig(self, key: Optional[str]) -> Optional[str]:
+        """The TriG block of an entry of the last build (None if gone)."""
+        if not key:
+            return None
+        try:
+            return (self.dir / key).with_suffix(".trig").read_text(encoding="utf-8")
+        except OSError:
+            return None
+
+    def old_links(self) -> Optional[str]:
+        """The links graph's TriG block as the last build wrote it (None if unknown)."""
+        return self.old_trig(LINKS_KEY) if self.index.get("fingerprint") == self.fp else None
+
     def invalidate(self) -> None:
         """Forget the last build (called before outputs are swapped in)."""
         try:
@@ -145,10 +159,11 @@ class Cache:
         except FileNotFoundError:
             pass
 
-    def commit(self, entries: Sequence[Entry]) -> None:
-        """Store new entries, record this build, and drop entries no longer used."""
+    def commit(self, entries: Sequence[Entry], links_trig: str) -> None:
+        """Store new entries and the links block, record this build, drop unused entries."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        keep = set()
+        _atomic_write((self.dir / LINKS_KEY).with_suffix(".trig"), links_trig.encode("utf-8"))
+        keep = {LINKS_KEY}
         for e in entries:
             keep.add(e.key)
             if e.cached:
@@ -162,8 +177,11 @@ class Cache:
                 "quads": e.quads,
                 "entities": e.entities,
             }
-            _atomic_write(base.with_suffix(".ttl"), read_chunk(e.ttl).encode("utf-8"))
-            _atomic_write(base.with_suffix(".trig"), read_chunk(e.trig).encode("utf-8"))
+            for chunk, suffix in ((e.ttl, ".ttl"), (e.trig, ".trig")):
+                if isinstance(chunk, Path):  # a staged file in the same folder tree: move it
+                    os.replace(chunk, base.with_suffix(suffix))
+                else:
+                    _atomic_write(base.with_suffix(suffix), chunk.encode("utf-8"))
             _atomic_write(base.with_suffix(".pkl"), pickle.dumps(meta, protocol=pickle.HIGHEST_PROTOCOL))
         index = {"fingerprint": self.fp, "reports": {e.report_key: e.key for e in sorted(entries, key=lambda e: e.report_key)}}
         _atomic_write(self.dir / INDEX_FILE, json.dumps(index, indent=1, sort_keys=True).encode("utf-8"))

@@ -22,6 +22,7 @@ import bisect
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from peelkg.kg_build.lexicon import Concept, Lexicon, WORD_RE, load_lexicon, match_key
@@ -76,6 +77,26 @@ def _word_info(w: str) -> tuple[str, bool, bool, bool]:
     return info
 
 
+_BULLET_START = "-\u2022*\u00b7\u2013\u25aa\u25cf"
+
+
+def soft_newline(text: str, pos: int) -> bool:
+    """Is the line break at text[pos] a wrap inside a paragraph (hard-wrapped text),
+    rather than the end of a paragraph, heading, bullet or table row? A wrap
+    follows a long line that does not end a sentence and is followed by more text."""
+    start = text.rfind("\n", 0, pos) + 1
+    line = text[start:pos].rstrip()
+    if len(line) < 40 or "\t" in line or line[-1] in ".!?:;":
+        return False
+    j = pos + 1
+    n = len(text)
+    while j < n and text[j] in " \t":
+        j += 1
+    if j >= n or text[j] == "\n" or text[j] in _BULLET_START or text[j] in _SUPERSCRIPTS:
+        return False
+    return True
+
+
 def tokenise(text: str) -> list[Token]:
     """Words and punctuation of the text. A hyphen or slash inside a word
     ("anti-social", "cannabis/khat") is dropped, so its parts are adjacent
@@ -94,6 +115,8 @@ def tokenise(text: str) -> list[Token]:
     for t in _TOKEN_RE.findall(text):
         s = find(t, pos)
         pos = s + len(t)
+        if t == "\n" and soft_newline(text, s):
+            continue  # a wrapped line inside a paragraph is just a space
         if s >= next_url:
             while urls[ui][1] <= s:
                 ui += 1
@@ -270,6 +293,8 @@ def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
 
 
 class _Extractor:
+    """One report's extraction: candidates from every pass, then resolution and merging."""
+
     def __init__(self, report: Report, lexicon: Lexicon):
         self.r = report
         self.text = report.text
@@ -380,25 +405,21 @@ class _Extractor:
         people investigation team)."""
         toks = self.toks
         small = {"and", "of", "the", "for", "in", "on", "to", "&", "with", "a"}
-        best: Optional[tuple[int, int]] = None  # (cost, start)
-        # iterative DP from the right: states (letter index remaining, cost)
-        # memo over (wi, li) -> minimal cost to finish, choose greedy-optimal start
-        from functools import lru_cache
-
         initials = [toks[w].text[0].lower() for w in words]
         lows = [toks[w].text.lower() for w in words]
         keys = [toks[w].key for w in words]
 
+        # matching right to left: go(wi, li) = (cost, start) of the cheapest way to spell
+        # letters[0..li] with words[0..wi], where skipping a content word costs 1
         @lru_cache(maxsize=None)
         def go(wi: int, li: int) -> Optional[tuple[int, int]]:
-            # words[0..wi] still available (right to left), letters[0..li] still to match
             if li < 0:
-                return (0, wi + 1)  # the expansion starts after wi
+                return (0, wi + 1)  # every letter spelled: the expansion starts after wi
             if wi < 0:
                 return None
             opts = []
             w = lows[wi]
-            for q in (1, 2, 3):  # a word may give one letter, or the first two or three ("panel" -> PAN)
+            for q in (1, 2, 3):  # a word gives its initial, or its first two or three letters ("panel" -> PAN)
                 if q > li + 1:
                     break
                 if not w.startswith(letters[li - q + 1 : li + 1]):
@@ -406,28 +427,21 @@ class _Extractor:
                 r = go(wi - 1, li - q)
                 if r is not None:
                     opts.append(r)
-            # skip this word (not allowed for the first letter's word: handled by li<0 return)
-            r = go(wi - 1, li)
+            r = go(wi - 1, li)  # skip this word
             if r is not None:
-                cost = 0 if keys[wi] in small else 1
-                opts.append((r[0] + cost, r[1]))
-            if not opts:
-                return None
-            return min(opts, key=lambda o: (o[0], -o[1]))
+                opts.append((r[0] + (0 if keys[wi] in small else 1), r[1]))
+            # cheapest, then the shortest expansion
+            return min(opts, key=lambda o: (o[0], -o[1])) if opts else None
 
         if not words or not letters:
             return None
         r = go(len(words) - 1, len(letters) - 1)
-        if r is None or r[0] > 3:
+        if r is None:
             return None
-        start = r[1]
-        # the expansion may not start with a skipped word and its last word must be used or small
-        if start >= len(words) or initials[start] != letters[0]:
+        cost, start = r
+        if start >= len(words) or initials[start] != letters[0] or cost > min(3, max(1, len(letters) - 1)):
             return None
-        if r[0] > max(1, len(letters) - 1):
-            return None
-        best = (r[0], start)
-        return best[1]
+        return start
 
     def _words_before(self, p: int, limit: int = 12) -> list[int]:
         toks = self.toks
@@ -588,6 +602,9 @@ class _Extractor:
                 self._called(i)
 
     def _head(self, i: int) -> None:
+        """A name ending in the head word toks[i] ("Emerald team", "search warrants"):
+        collect the modifiers before it up to a determiner, verb, preposition or
+        punctuation, drop generic ones, and classify by head word and context."""
         toks = self.toks
         head = toks[i]
         hk = head.key
@@ -677,6 +694,8 @@ class _Extractor:
             return
         if hk == "group" and not any(mk in GROUP_MODIFIERS for mk in mkeys):
             return
+        if hk == "initiative" and not any(toks[m].title for m in mods) and len(mods) < 2:
+            return  # "preventative initiatives": a description, not a name
         if kind == "meeting":
             if any(mk in PARTNER_WORDS for mk in mkeys):
                 kind = "partner"
@@ -1127,6 +1146,8 @@ class _Extractor:
         text = self.text
         for m in mentions:
             j = m.end
+            if j < len(text) and text[j] in ".,;:" and j + 1 < len(text) and text[j + 1] in _SUP_VALUE:
+                j += 1  # "(SCPOs),²⁸"
             digits = ""
             while j < len(text) and text[j] in _SUP_VALUE:
                 digits += _SUP_VALUE[text[j]]
@@ -1149,11 +1170,12 @@ class _Extractor:
 
 _SUP_CLASS = "[" + _SUPERSCRIPTS + "\u2070]"
 _SUBJECT_RE = re.compile(_SUP_CLASS + r"*\s*(?:\([^)]{1,30}\)" + _SUP_CLASS + r"*)?\s*(?:,[^,.]{1,60},\s*)?"
-                         r"(?:is|are|was|were|refers|provides?|manages|has|have|brings|deals|allows)\b")
+                         r"(?:is|are|was|were|refers|provides?|manages|brings|deals|allows|tackles|investigates|examines|supports|"
+                         r"works|helps|covers|includes|means|describes|enables)\b")
 _RELATIVE_RE = re.compile(_SUP_CLASS + r"*\s*(?:\([^)]{1,30}\)" + _SUP_CLASS + r"*)?\s*,?\s*(?:which|who)\s+"
                           r"((?:is|are|deals|manages|works|investigates|examines|provides|supports|focuses|brings|"
                           r"reviews|tackles|helps|aims|monitors|refers|completes|offers|allows|enables|administers)"
-                          r"\b[^.;\n]{5,240})")
+                          r"\b[^.;\n]{20,240})")
 
 
 def _fold(s: str) -> str:

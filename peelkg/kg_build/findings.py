@@ -15,6 +15,7 @@ import bisect
 import re
 from typing import Optional
 
+from peelkg.kg_build.entities import soft_newline
 from peelkg.kg_build.model import Entity, Finding, Report
 
 __all__ = ["extract_findings", "link_statistics", "sentence_spans", "polarity"]
@@ -26,7 +27,9 @@ _ABBREVIATIONS = {"e.g", "i.e", "eg", "ie", "etc", "mr", "mrs", "ms", "dr", "st"
                   "cf", "para", "paras", "fig", "figs", "inc", "ltd", "co", "dept", "est", "al", "op", "det", "supt",
                   "insp", "sgt", "ch", "pc", "pcs", "gov", "www"}
 # a full stop, ! or ? (with closing quotes/brackets) followed by white space; or a line break
-_BOUNDARY = re.compile(r"[.!?][\"'\u2019\u201d)\]]*(?=\s)|\n")
+_BOUNDARY = re.compile(
+    r"[.!?][\"'\u2019\u201d)\]]*(?:\[\d{1,3}\]|[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+)?(?=\s)|\n"
+)
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 
 
@@ -38,6 +41,8 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     s = start
     for m in _BOUNDARY.finditer(text, start, end):
         b = m.end()
+        if m.group() == "\n" and soft_newline(text, m.start()):
+            continue  # hard-wrapped text: the sentence goes on
         if m.group() != "\n":
             dot = m.start()
             w = _WORD_BEFORE.search(text, max(start, dot - 12), dot)
@@ -135,25 +140,38 @@ _CUE_WORDS = _prefix_regex()
 
 
 def _cues(sentence: str):
-    """(start, text, is_weak) for each cue of the sentence, left to right, longest first at a position."""
-    pos = 0
-    for w in _CUE_WORDS.finditer(sentence):
-        start = w.start()
+    """(start, text, is_weak) for each cue of the sentence, left to right, longest first at a position.
+
+    Words come from str.split (fast); only words whose first three letters
+    start some cue are tried against the cue patterns."""
+    low = sentence.lower()
+    find = low.find
+    pos = 0  # end of the last cue: cues do not overlap
+    at = 0  # where the next word is searched from
+    for word in low.split():
+        start = find(word, at)
+        at = start + len(word)
+        core = word.lstrip(_OPENERS)
+        start += len(word) - len(core)
         if start < pos:
             continue
-        word = w.group()
+        bucket = _CUES.get(core[:3])
         best = None
-        for rx, weak in _CUES.get(word[:3].lower(), ()):
-            m = rx.match(sentence, start)
-            if m and (best is None or m.end() > best[0].end()):
-                best = (m, weak)
-        if best is None and ("'" in word or "\u2019" in word):
+        if bucket:
+            for rx, weak in bucket:
+                m = rx.match(sentence, start)
+                if m and (best is None or m.end() > best[0].end()):
+                    best = (m, weak)
+        if best is None and ("'" in core or "\u2019" in core):
             m = _CONTRACTION.match(sentence, start)
             if m:
                 best = (m, True)
         if best is not None:
             pos = best[0].end()
             yield start, best[0].group(), best[1]
+
+
+_OPENERS = "(\"'\u2018\u201c[\u2022*-"
 
 
 def _negated(sentence: str, pos: int) -> bool:

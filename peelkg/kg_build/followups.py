@@ -127,9 +127,6 @@ def _append(out, text, s, e, offset):
 
 # ---- triggers: sentences that name the earlier inspection ---------------------
 
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-
-
 def trigger_pattern(year: int, slash_year: Optional[str] = None) -> re.Pattern:
     """A regex that finds a reference to the inspection of ``year``.
 
@@ -155,12 +152,9 @@ _RELATIVE = re.compile(r"\b(?:last|previous|preceding)\s", re.I)
 
 
 def _is_trigger(sentence: str, pat: re.Pattern) -> Optional[re.Match]:
-    m = pat.search(fold(sentence))
-    if not m:
-        return None
-    # "In April 2017" is a date, not the inspection: the regex already requires the
-    # year right after the preposition, so only guard against "in 2017 there were N".
-    return m
+    # "In April 2017, the Home Office ..." is a date, not the inspection: the pattern
+    # wants the year right after the preposition (or after "our"/"report of").
+    return pat.search(fold(sentence))
 
 
 _LEADING = re.compile(r"^(?:however,?\s+|but\s+|also,?\s+)?(?:in|since|during|last|at|our|when|following)\b", re.I)
@@ -213,6 +207,7 @@ _SHORTFALL = [
     r"\bis\s+improving\b|\bimproving\b",
     r"\b(?:isn't|is not|aren't|are not|wasn't|weren't)\s+yet\b|\bnot\s+yet\b",
     r"\bdespite\s+this\b",
+    r"\b(?:couldn't|can't|cannot|could not|don't|doesn't|do not|does not|isn't|aren't|is not|are not)\s+always\b",
 ]
 # Contrast words alone are weak: "it has improved. But partners' use is patchy" is addressed.
 _WEAK_SHORTFALL = [r"\bbut\b", r"\bhowever\b", r"\balthough\b"]
@@ -223,8 +218,10 @@ _ANAPHOR = re.compile(
 )
 
 
+# one alternation per cue class: one pass over the text each
 _STRONG_ADDRESSED, _STRONG_NOT, _IMPROVED, _SHORTFALL, _WEAK_SHORTFALL = (
-    [re.compile(p, re.I) for p in ps] for ps in (_STRONG_ADDRESSED, _STRONG_NOT, _IMPROVED, _SHORTFALL, _WEAK_SHORTFALL)
+    [re.compile("|".join(f"(?:{p})" for p in ps), re.I)]
+    for ps in (_STRONG_ADDRESSED, _STRONG_NOT, _IMPROVED, _SHORTFALL, _WEAK_SHORTFALL)
 )
 
 

@@ -52,9 +52,14 @@ def html_to_text(data: bytes, source: str) -> str:
     if body is None:
         raise ReportError(source, "HTML page has no body")
     root = tree.css_first("main") or tree.css_first("[role=main]") or tree.css_first("article") or body
+    # Some pages put the report title (h1) in a banner above the content.
+    title = tree.css_first("h1") if root.css_first("h1") is None else None
+    title_text = " ".join(title.text(deep=True).split()) if title is not None else ""
     _drop_noise(root)
     notes = _take_footnotes(root)
     writer = _Writer()
+    if title_text:
+        writer.blocks.append(("heading", title_text))
     writer.walk(root)
     blocks = writer.finish()
     text = _assemble(blocks, notes)

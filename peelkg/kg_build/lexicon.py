@@ -24,6 +24,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SKOS
 
 from peelkg.errors import PeelkgError
+from peelkg.kg_build.model import ENTITY_KINDS
 from peelkg.namespaces import LEX, PEEL
 
 __all__ = ["Concept", "Lexicon", "LexEntry", "load_lexicon", "match_key", "label_tokens", "WORD_RE"]
@@ -199,5 +200,9 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise PeelkgError(f"{path}: not a readable Turtle lexicon ({first})") from None
         for c in _concepts(g):
+            if c.kind not in ENTITY_KINDS:
+                raise PeelkgError(
+                    f"{path}: concept {c.id} has peel:entityKind {c.kind!r}; use one of {', '.join(ENTITY_KINDS)}"
+                )
             concepts[c.id] = c
     return Lexicon(list(concepts.values()))

@@ -20,6 +20,7 @@ Output is sorted and does not depend on the order reports are given in.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from typing import Optional
@@ -133,12 +134,18 @@ def match_questions(earlier: Report, later: Report, *, by_number: bool = True) -
 
 
 def grade_changes(earlier: Report, later: Report, qmap: dict[int, int]) -> list[GradeChange]:
-    """Overall (question None) first, then one per matched question, by earlier number."""
+    """Overall (question None) first, then one per matched question, by earlier number.
+
+    The overall change is always there (it records that the two inspections are
+    compared, even when neither gives a grade); a question with no grade on
+    either side is left out."""
     out = [GradeChange(later.force, earlier.key, later.key, None, earlier.overall_grade, later.overall_grade)]
     qa = {q.number: q for q in earlier.questions}
     qb = {q.number: q for q in later.questions}
     for a in sorted(qmap):
         b = qmap[a]
+        if qa[a].grade is None and qb[b].grade is None:
+            continue
         # GradeChange.question is the LATER report's number: the IRI sits in the later report
         out.append(
             GradeChange(later.force, earlier.key, later.key, b, qa[a].grade, qb[b].grade, earlier_question=None if a == b else a)
@@ -203,13 +210,21 @@ def _resolve_force(items: list[tuple[Report, Entity]]) -> list[EntityLink]:
             i = parent[i]
         return i
 
+    in_reports = [{r.key} for r, _ in items]  # by root: the reports its group spans
+
     def union(i: int, j: int, why: str) -> None:
-        if items[i][0].key == items[j][0].key:
-            return  # within one report, entities.py already merged what it could
-        reasons[(min(i, j), max(i, j))].add(why)
         ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
+        if ri == rj:
+            reasons[(min(i, j), max(i, j))].add(why)
+            return
+        if in_reports[ri] & in_reports[rj]:
+            # one real thing appears once per report (entities.py merged aliases):
+            # a link that would join two entities of one report is not trusted
+            return
+        reasons[(min(i, j), max(i, j))].add(why)
+        root, other = min(ri, rj), max(ri, rj)
+        parent[other] = root
+        in_reports[root] |= in_reports[other]
 
     # Index by (kind, label) so each rule is a bucket join, not all pairs.
     buckets: dict[tuple[str, str, str], list[int]] = defaultdict(list)
@@ -227,18 +242,16 @@ def _resolve_force(items: list[tuple[Report, Entity]]) -> list[EntityLink]:
             buckets[(e.kind, "defkind", "")].append(i)
 
     names = {k: v for k, v in buckets.items() if k[1] == "name"}
-    for (kind, rule, label), idx in sorted(buckets.items()):
+    # strongest evidence first, so a weaker rule cannot pre-empt it
+    priority = {"name": 0, "acronym": 1, "alias": 2, "defkind": 3}
+    for (kind, rule, label), idx in sorted(buckets.items(), key=lambda kv: (priority[kv[0][1]], kv[0])):
         if rule == "acronym":
-            for j in idx[1:]:
-                union(idx[0], j, f"same acronym {label}")
+            _chain(idx, union, f"same acronym {label}")
         elif rule == "name":
-            for j in idx[1:]:
-                union(idx[0], j, f"same normalised name '{label}'")
+            _chain(idx, union, f"same normalised name '{label}'")
         elif rule == "alias":
             # an alias of one entity equals the name or an alias of another
-            others = names.get((kind, "name", label), []) + idx
-            for j in others[1:]:
-                union(others[0], j, f"alias overlap '{label}'")
+            _chain(sorted(set(names.get((kind, "name", label), []) + idx)), union, f"alias overlap '{label}'")
         elif rule == "defkind":
             _definition_matches(items, idx, union)
 
@@ -276,6 +289,14 @@ def _resolve_force(items: list[tuple[Report, Entity]]) -> list[EntityLink]:
     return out
 
 
+def _chain(idx: list[int], union, why: str) -> None:
+    """Link every entity of a bucket to the first one of another report (items are in
+    year order, so each links to the earliest report it can)."""
+    for pos, j in enumerate(idx):
+        for i in idx[:pos]:
+            union(i, j, why)
+
+
 def _definition_matches(items, idx, union) -> None:
     """Entities of one kind whose definitions say the same thing (few have definitions).
 
@@ -288,12 +309,25 @@ def _definition_matches(items, idx, union) -> None:
         ti, tj = toks[i], toks[j]
         return len(ti) >= 3 and len(tj) >= 3 and len(ti & tj) / len(ti | tj) >= DEFINITION_MIN
 
+    # Prefix filtering: two sets with Jaccard >= t share a token among the first
+    # len - ceil(t * len) + 1 tokens of each (rarest first), so only those pairs are compared.
+    df: dict[str, int] = defaultdict(int)
+    for i in idx:
+        for t in toks[i]:
+            df[t] += 1
+    index: dict[str, list[int]] = defaultdict(list)
+    cands: set[tuple[int, int]] = set()
+    for i in idx:
+        ordered = sorted(toks[i], key=lambda t: (df[t], t))
+        for t in ordered[: len(ordered) - math.ceil(DEFINITION_MIN * len(ordered)) + 1]:
+            for j in index[t]:
+                cands.add((j, i))
+            index[t].append(i)
     matches: dict[int, list[int]] = defaultdict(list)
-    for a_pos, i in enumerate(idx):
-        for j in idx[a_pos + 1 :]:
-            if same(i, j):
-                matches[i].append(j)
-                matches[j].append(i)
+    for i, j in sorted(cands):
+        if same(i, j):
+            matches[i].append(j)
+            matches[j].append(i)
     for i in sorted(matches):
         for j in matches[i]:
             if j < i:

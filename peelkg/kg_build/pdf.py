@@ -32,6 +32,8 @@ _BULLETS = "•●▪■◦‣○∙·–-*"
 _TERMINAL = re.compile(r"[.!?:;][\"”’')]*$")
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 _ITALIC = re.compile(r"italic|oblique", re.I)
+# Typesetters' ligatures come out as one character; the reader wants letters.
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"}
 _PAGE_NO = re.compile(r"^(?:page\s+)?[-–]?\s*\d{1,4}\s*[-–]?(?:\s+of\s+\d{1,4})?$", re.I)
 
 
@@ -112,7 +114,7 @@ def pdf_to_text(data: bytes, source: str) -> str:
 # ---- reading -----------------------------------------------------------------
 
 
-def _read_chars(data: bytes, source: str) -> tuple[list[list[_Char]], list[float]]:
+def _read_chars(data: bytes, source: str) -> tuple[list[list[_Char]], list[tuple[float, float]]]:
     """All upright characters of every page, with font facts; errors -> ReportError."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LTChar, LTContainer
@@ -134,15 +136,16 @@ def _read_chars(data: bytes, source: str) -> tuple[list[list[_Char]], list[float
     device = PDFPageAggregator(rsrc, laparams=None)  # no pdfminer layout analysis: we do our own
     interp = PDFPageInterpreter(rsrc, device)
     pages: list[list[_Char]] = []
-    heights: list[float] = []
+    heights: list[tuple[float, float]] = []  # (bottom, top) of each page
 
     def walk(obj, out):
         for item in obj:
             if isinstance(item, LTChar):
-                if item.upright and item.get_text().strip("\x00"):
+                text = item.get_text()
+                if item.upright and text.strip("\x00"):
                     name = item.fontname or ""
                     out.append(
-                        _Char(item.get_text(), item.x0, item.x1, item.y0, item.y1, round(item.size, 1),
+                        _Char(_LIGATURES.get(text, text), item.x0, item.x1, item.y0, item.y1, round(item.size, 1),
                               bool(_BOLD.search(name)), bool(_ITALIC.search(name)))
                     )
             elif isinstance(item, LTContainer):
@@ -155,7 +158,7 @@ def _read_chars(data: bytes, source: str) -> tuple[list[list[_Char]], list[float
             chars: list[_Char] = []
             walk(layout, chars)
             pages.append(chars)
-            heights.append(layout.height)
+            heights.append((layout.y0, layout.y1))
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
         raise ReportError(source, f"PDF is encrypted and cannot be read without its password ({type(e).__name__})") from None
     except ReportError:
@@ -269,7 +272,7 @@ def _finish_line(ln: _Line) -> None:
             out.pop()
         out.append("*")
     ln.text = re.sub(r" {3,}", "  ", "".join(out)).strip(" ")
-    ln.text = re.sub(r"\* ?\*", "", ln.text) if "**" in ln.text else ln.text
+    ln.text = ln.text.replace("**", "")  # an italic run that held only a citation
     ln.plain = "".join(plain).strip()
 
 
@@ -281,7 +284,7 @@ def _body_size(lines: list[_Line]) -> float:
     return weights.most_common(1)[0][0] if weights else 10.0
 
 
-def _mark_furniture(pages: list[list[_Line]], pages_height: list[float]) -> None:
+def _mark_furniture(pages: list[list[_Line]], page_boxes: list[tuple[float, float]]) -> None:
     """Running headers/footers and page numbers: lines repeated at one place on most pages."""
     n_pages = len(pages)
     where: dict[str, list[tuple[int, float]]] = {}  # text with digits masked -> (page, baseline)
@@ -289,14 +292,17 @@ def _mark_furniture(pages: list[list[_Line]], pages_height: list[float]) -> None
         for ln in lines:
             where.setdefault(re.sub(r"\d+", "#", ln.plain.lower()), []).append((n, ln.base))
     for n, lines in enumerate(pages):
-        height = pages_height[n] if n < len(pages_height) else 842.0
+        bottom, top = page_boxes[n] if n < len(page_boxes) else (0.0, 842.0)
+        margin = 0.12 * (top - bottom)
         for ln in lines:
-            in_margin = ln.base > 0.88 * height or ln.base < 0.12 * height
+            in_margin = ln.base > top - margin or ln.base < bottom + margin
             if not in_margin:
                 continue
             spots = where[re.sub(r"\d+", "#", ln.plain.lower())]
             repeats = len({p for p, base in spots if abs(base - ln.base) <= 8})
-            if (n_pages >= 2 and repeats >= max(2, 0.5 * n_pages)) or _PAGE_NO.match(ln.plain):
+            # A bare number is a page number only where other pages have one too
+            # (a figure near the foot of one page is not).
+            if (n_pages >= 2 and repeats >= max(2, 0.5 * n_pages)) or (n_pages == 1 and _PAGE_NO.match(ln.plain)):
                 ln.kind = "furniture"
 
 
@@ -356,6 +362,12 @@ def _blocks(lines: list[_Line], body_size: float, page: int) -> list[_Block]:
         heading = ln.bold or ln.size >= 1.15 * body_size
         text = ln.text
         bullet = _bullet(text)
+        if bullet is not None and text[0] in "-–*" and prev is not None and not ln.has_tab:
+            # A dash opening a line inside running prose is punctuation, not a list mark.
+            close = (prev.base - ln.base) <= max(leading, prev.size * 1.2) * 1.3
+            in_list = bool(out) and out[-1].kind == "bullet"
+            if close and not in_list and not re.search(r"[.:;!?]$", prev.text.rstrip()):
+                bullet = None
         kind = "heading" if heading and not bullet else "table" if ln.has_tab else "bullet" if bullet else "para"
         if kind == "bullet":
             text = bullet
@@ -395,8 +407,12 @@ def _bullet(text: str) -> str | None:
 
 def _join(a: str, b: str) -> str:
     """Join two lines of one paragraph; a line-end hyphen after a letter keeps no space."""
+    if a.endswith("\u00ad"):  # soft hyphen: the word was split by the typesetter
+        return a[:-1] + b
     if re.search(r"[A-Za-z]-$", a):
         return a + b
+    if a.endswith("*") and b.startswith("*") and not a.endswith("**"):
+        return a[:-1] + " " + b[1:]  # one italic run over two lines
     return a + " " + b
 
 

@@ -119,11 +119,18 @@ def _work(job: tuple) -> tuple:
     Errors travel as plain tuples: exceptions with custom __init__ arguments
     (ReportError) do not survive pickling between processes.
     """
-    path, data, sha, key, lexicon_files = job
+    path, data, sha, key, lexicon_files, chunk_dir = job
     t: dict = {}
     try:
         rg = _analyse(path, data, sha, lexicon_files, t)
-        ttl, trig, n = _render(rg, t)
+        ttl_text, trig_text, n = _render(rg, t)
+        # Chunks go to the build's private staging folder, not through memory:
+        # at hundreds of reports they are most of the output.
+        c = time.perf_counter()
+        ttl, trig = Path(chunk_dir) / f"{key}.ttl", Path(chunk_dir) / f"{key}.trig"
+        ttl.write_bytes(ttl_text.encode("utf-8"))
+        trig.write_bytes(trig_text.encode("utf-8"))
+        t["write"] = t.get("write", 0.0) + time.perf_counter() - c
     except ReportError as exc:
         return ("error", exc.source, exc.reason, t)
     except PeelkgError as exc:
@@ -207,6 +214,26 @@ def build(
         else:
             jobs_todo.append((path, data, sha, key, lex))
     t_total["read"] += time.perf_counter() - c
+    staging = _Staging(out_dir)
+    try:
+        return _build_rest(staging, cache, paths, entries, jobs_todo, errors, fail, t_total,
+                           keep_going=keep_going, jobs=jobs, progress=progress, lex=lex)
+    finally:
+        staging.close()
+
+
+def _build_rest(staging, cache, paths, entries, jobs_todo, errors, fail, t_total, *, keep_going, jobs,
+                progress, lex) -> BuildResult:
+    out_dir = staging.out_dir
+    if jobs_todo:
+        # Load the lexicon once, here: a bad lexicon file is one error (not one
+        # per report), and forked workers inherit the loaded copy.
+        c = time.perf_counter()
+        _lexicon(lex)
+        t_total["entities"] += time.perf_counter() - c
+        chunk_dir = staging.make() / "chunks"
+        chunk_dir.mkdir()
+        jobs_todo = [job + (str(chunk_dir),) for job in jobs_todo]
     text_chars = 0
 
     def collect(res: tuple) -> None:
@@ -215,12 +242,12 @@ def build(
         if res[0] == "ok":
             entries.append(res[1])
             text_chars += len(res[1].rg.report.text)
-            if progress:
-                progress(res[1].source)
         else:
-            if progress:
-                progress(res[1])
             fail(ReportError(res[1], res[2]))
+
+    def tick(res: tuple) -> None:
+        if progress:
+            progress(res[1].source if res[0] == "ok" else res[1])
 
     n_workers = (os.cpu_count() or 1) if jobs == 0 else max(1, jobs)
     if n_workers > 1 and len(jobs_todo) > 1:
@@ -228,14 +255,19 @@ def build(
             futures = [pool.submit(_work, job) for job in jobs_todo]
             try:
                 for fut in as_completed(futures):
-                    collect(fut.result())
+                    tick(fut.result())
             except BaseException:
                 for f in futures:
                     f.cancel()
                 raise
+        # Results are taken in input order, so the error named is the same as with jobs=1.
+        for fut in futures:
+            collect(fut.result())
     else:
         for job in jobs_todo:
-            collect(_work(job))
+            res = _work(job)
+            tick(res)
+            collect(res)
 
     # Errors are reported in input order, whatever order workers finished in.
     order = {p.name: i for i, p in enumerate(paths)}
@@ -264,7 +296,7 @@ def build(
     t_total["rdf"] += c2 - c
     t_total["serialise"] += time.perf_counter() - c2
 
-    _write_outputs(out_dir, cache, entries, corpus_block, corpus_body, t_total)
+    _write_outputs(staging, cache, entries, corpus_block, corpus_body, t_total)
     remember_build(out_dir)
 
     ents: Counter = Counter()
@@ -295,32 +327,54 @@ def _drop_duplicates(entries: list[Entry], paths: list[Path], fail) -> list[Entr
     return list(seen.values())
 
 
-def _write_outputs(out_dir: Path, cache: Cache, entries: list[Entry], corpus_block: str,
+class _Staging:
+    """The build's private temp folder inside out_dir (same file system, so
+    outputs can be renamed into place). On failure it is removed, and so is
+    out_dir if this build created it: a failed build leaves nothing behind."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.tmp = out_dir / f".build-tmp-{os.getpid()}"
+        self.created = False
+        self.committed = False
+        self.made = False
+
+    def make(self) -> Path:
+        if not self.made:
+            try:
+                if not self.out_dir.exists():
+                    self.out_dir.mkdir(parents=True)
+                    self.created = True
+                if self.tmp.exists():
+                    shutil.rmtree(self.tmp)
+                self.tmp.mkdir()
+            except OSError as exc:
+                raise PeelkgError(f"cannot write to the output folder {self.out_dir}: {exc.strerror or exc}") from None
+            self.made = True
+        return self.tmp
+
+    def close(self) -> None:
+        if self.made:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            if self.created and not self.committed:
+                shutil.rmtree(self.out_dir, ignore_errors=True)
+
+
+def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], corpus_block: str,
                    corpus_body: str, t_total: dict) -> None:
-    """Write everything into a temp folder in out_dir, then swap it in."""
-    created = not out_dir.exists()
+    """Write everything into the staging folder, then swap it in."""
+    out_dir = staging.out_dir
+    tmp = staging.make()
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PeelkgError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from None
-    tmp = out_dir / f".build-tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    committed = False
-    try:
-        tmp.mkdir()
         c = time.perf_counter()
         header = turtle_header()
-        with open(tmp / KG_FILE, "w", encoding="utf-8", newline="\n") as f:
-            f.write(header)
-            for e in entries:
-                f.write(read_chunk(e.ttl))
-            f.write(corpus_body)
-        with open(tmp / TRIG_FILE, "w", encoding="utf-8", newline="\n") as f:
-            f.write(header)
-            for e in entries:
-                f.write(read_chunk(e.trig))
-            f.write(corpus_block)
+        for name, chunks, last in ((KG_FILE, [e.ttl for e in entries], corpus_body),
+                                   (TRIG_FILE, [e.trig for e in entries], corpus_block)):
+            with open(tmp / name, "wb") as f:
+                f.write(header.encode("utf-8"))
+                for chunk in chunks:  # cached chunks are copied as bytes, never decoded
+                    f.write(chunk.read_bytes() if isinstance(chunk, Path) else chunk.encode("utf-8"))
+                f.write(last.encode("utf-8"))
         c2 = time.perf_counter()
         t_total["write"] += c2 - c
 
@@ -332,16 +386,17 @@ def _write_outputs(out_dir: Path, cache: Cache, entries: list[Entry], corpus_blo
         old_store = out_dir / STORE_DIR
         if prev and old_store.is_dir() and len(changed) + len(removed) <= len(now) // 2:
             by_key = {e.report_key: e for e in entries}
-            replace = {str(report_graph_iri(k)): read_chunk(by_key[k].trig) for k in changed}
-            replace[str(LINKS_GRAPH)] = corpus_block
+            changes = {str(report_graph_iri(k)): (cache.old_trig(prev.get(k)), read_chunk(by_key[k].trig))
+                       for k in changed}
+            changes.update({str(report_graph_iri(k)): (None, None) for k in removed})
+            changes[str(LINKS_GRAPH)] = (cache.old_links(), corpus_block)
             try:
-                update_store(old_store, tmp / STORE_DIR, header, replace,
-                             [str(report_graph_iri(k)) for k in removed])
+                update_store(old_store, tmp / STORE_DIR, header, changes)
             except OSError:  # old store unusable (corrupt, locked): rebuild it
                 shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
-                write_store(tmp / STORE_DIR, (tmp / TRIG_FILE).read_bytes())
+                write_store(tmp / STORE_DIR, tmp / TRIG_FILE)
         else:
-            write_store(tmp / STORE_DIR, (tmp / TRIG_FILE).read_bytes())
+            write_store(tmp / STORE_DIR, tmp / TRIG_FILE)
         t_total["store"] += time.perf_counter() - c2
 
         # Commit. The index goes first so a crash mid-swap forces a full store next time.
@@ -350,12 +405,8 @@ def _write_outputs(out_dir: Path, cache: Cache, entries: list[Entry], corpus_blo
         os.replace(tmp / KG_FILE, out_dir / KG_FILE)
         os.replace(tmp / TRIG_FILE, out_dir / TRIG_FILE)
         swap_dir(tmp / STORE_DIR, out_dir / STORE_DIR)
-        committed = True
-        cache.commit(entries)
+        staging.committed = True
+        cache.commit(entries, corpus_block)
         t_total["write"] += time.perf_counter() - c
     except OSError as exc:
         raise PeelkgError(f"cannot write the build output in {out_dir}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if created and not committed:
-            shutil.rmtree(out_dir, ignore_errors=True)

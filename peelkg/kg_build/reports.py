@@ -73,6 +73,11 @@ _OVERALL_LINE = re.compile(r"^overall\b[^.\n]{0,80}?[\s:\u2013\u2014-]" + _GRADE
 _JUDGMENT_ROW = re.compile(
     r"^([A-Z][^.:;\t]{2,120}?)\s*(?::|\s\u2013|\s\u2014|\s-)\s*" + _GRADE_WORDS + r"\.?$", re.I
 )
+_BULLET_FIRST = frozenset("-\u2022*\u25aa\u25e6\u00b7\u2023\u2013\u25cf")
+# Last four letters of each grade word: a line that ends otherwise is no grade line.
+_GRADE_TAILS = frozenset(("ding", "good", "uate", "ment", "aded"))
+_OUR_JUDGMENTS = re.compile(r"^(?:our |the )?(?:judge?ments?|grades?|overall judge?ments?)$", re.I)
+_NO_AREAS = re.compile(r"^no (?:areas?|questions?|pillars?)\b", re.I)
 _NUMBER_LINE = re.compile(r"^\d{1,2}$")
 _QUESTION_PREFIX = re.compile(r"^question\s+(\d{1,2})\s*[:.\u2013\u2014-]?\s*(.*)$", re.I)
 _CONTENTS_ROW = re.compile(r"^.+?(?:\t+|\s*\.{3,}\s*|\s{2,})\d{1,3}$")
@@ -82,7 +87,7 @@ _CAPTION = re.compile(
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 _ZONE_HEAD = re.compile(
     r"^(?:contents|table of contents|.+ in numbers|summary|overview|.+ overview|introduction|key findings|"
-    r"questions for .+|about this (?:report|inspection)|our judgments?|judgments?)$",
+    r"questions for .+|about this (?:report|inspection)|our judge?ments?|judge?ments?)$",
     re.I,
 )
 _IN_NUMBERS = re.compile(r"^.+ in numbers$", re.I)
@@ -95,15 +100,13 @@ _END_HEAD = re.compile(
     r"methodology|about this inspection)$",
     re.I,
 )
+_TRAILING_REF = re.compile("(?:" + _SUP + r"+|\^\{[^}]*\}|\[\d{1,3}\])+$")
 _SENTENCE_COMMA = re.compile(r",\s+[a-z]")
 _PEEL_YEAR = re.compile(r"\bPEEL\b[^\n]{0,40}?\b(\d{4}(?:/\d{2})?)\b")
 _PERIOD_SPLIT = re.compile(r"(\d{4})/(\d{2,4})")
 _YEAR_CELL = re.compile(r"\d{4}(?:/\d{2})?")
 _SOURCE_LEAD = re.compile(r"\b(?:available (?:from|at)|see)\s*:\s*$", re.I)
-_FOOTNOTES_HEAD = re.compile(r"^(?:footnotes|notes|endnotes|references)$", re.I)
 
-# Footnote citations in the body: superscripts after a word or punctuation, ^{13, 14}, [3].
-_REF = re.compile(r"(?<=[\w)\].,;:'\u2019\u201d*%])(" + _SUP + r"+)|\^\{(\d+(?:\s*,\s*\d+)*)\}|\[(\d{1,3})\]")
 
 # ---- header patterns ---------------------------------------------------------
 
@@ -125,7 +128,7 @@ _PILLAR_ANY = re.compile(r"^(?:questions for\s+)?" + _PILLARS + r"(?:\s+overview
 _INSPECTION_OF = re.compile(r"\binspection of\s+(?:the\s+)?(.+?)\s*\.?$", re.I)
 _TITLE_STEM = re.compile(r"^(.+?)\s+PEEL\b")
 _FORCE_NAME = re.compile(
-    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s+(?:and|of)\s+[A-Z][a-z]+|\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){0,3})"
+    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:\s+(?:and|of|&)\s+[A-Z][a-z]+|\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){0,3})"
     r"\s+(Police Service|Constabulary|Police)\b"
 )
 _NAME_STOPWORDS = {
@@ -156,7 +159,11 @@ _COC_STATEMENT = re.compile(
     r"|\bcauses?\s+of\s+concern\s+(?:is|was|remains?)\s+that\b",
     re.I,
 )
-_COC_NOT = re.compile(r"\bno longer\b|\bto address (?:this|the|that)\b", re.I)
+_COC_NOT = re.compile(
+    r"\bno longer\b|\bto address (?:this|the|that)\b|\bno (?:new |other )?(?:causes? of concern|serious concerns?)\b"
+    r"|\b(?:not|never|any)\b[^.]{0,40}\b(?:causes? of concern|serious concerns?)\b",
+    re.I,
+)
 _COC_STATUS = re.compile(
     r"\b(no longer (?:a |an |such a )?(?:cause of )?concern[^.;]*|remains? a cause of concern|"
     r"(?:is|was) still a cause of concern)",
@@ -164,7 +171,7 @@ _COC_STATUS = re.compile(
 )
 _STATUS_TAIL = re.compile(r"\s+for (?:the )?(?:force|constabulary|service)\s*$", re.I)
 _REC_SENTENCE = re.compile(r"\b(?:we|HMICFRS|HMIC|the inspectorate)\s+recommends?\s+(?:that\b|the\b)", re.I)
-_SHOULD = re.compile(r"\bshould\b", re.I)
+_SHOULD = re.compile(r"\b(?:should|needs? to|must)\b", re.I)
 
 
 def canonical_grade(word: str) -> Optional[str]:
@@ -226,13 +233,19 @@ def _heading_like(s: str) -> bool:
     c = s[0]
     if not (c.isupper() or c in "'\u2018\"\u201c*("):
         return False
-    if s[-1] in ".,;:!?" or _URL.match(s) or _CAPTION.match(s):
+    end = _TRAILING_REF.sub("", s)
+    if not end or end[-1] in ".,;:!?" or _URL.match(s) or _CAPTION.match(s):
         return False
     if len(s.split()) > 14 or _SENTENCE_COMMA.search(s):
         return False
     if _GRADE_LINE.match(s) or _NUMBER_LINE.match(s):
         return False
     return True
+
+
+def _one_line(s: str) -> str:
+    """A title that wrapped over lines, on one line."""
+    return " ".join(s.split()) if "\n" in s else s
 
 
 def _prose(s: str) -> bool:
@@ -260,7 +273,8 @@ def _lines_to_items(text: str) -> list[_Item]:
             continue
         cstart = line_start + (len(line) - len(line.lstrip()))
         md = 0
-        m = _MD.match(s)
+        c0 = s[0]
+        m = _MD.match(s) if c0 == "#" else None
         if m:
             md = len(m.group(1))
             cstart += m.end()
@@ -268,29 +282,35 @@ def _lines_to_items(text: str) -> list[_Item]:
             if not s:
                 prev_blank = True
                 continue
+            c0 = s[0]
         cend = cstart + len(s)
-        item: Optional[_Item] = None
-        fm = _FOOTNOTE_SUP.match(s) if not md else None
-        fb = _FOOTNOTE_BRACKET.match(s) if not md else None
-        if fm or fb:
-            mm = fm or fb
+        # Cheap first-character and length tests pick which patterns can apply.
+        mm = None
+        if not md:
+            if c0 in SUPERSCRIPTS:
+                mm = _FOOTNOTE_SUP.match(s)
+            elif c0 == "[":
+                mm = _FOOTNOTE_BRACKET.match(s)
+        bm = _BULLET.match(s) if not md and not mm and (c0 in _BULLET_FIRST or c0.isdigit()) else None
+        tail = s.rstrip(".")[-4:].lower()
+        gradeish = tail in _GRADE_TAILS
+        if mm:
             num = int(mm.group(1).translate(_SUP_TO_DIGIT))
             item = _Item("footnote", s[mm.end():], cstart + mm.end(), cend, line_start, number=num)
-        elif not md and _BULLET.match(s):
-            bm = _BULLET.match(s)
+        elif bm:
             marker = s[: bm.end()].strip().rstrip(".)")
             item = _Item("bullet", s[bm.end():], cstart + bm.end(), cend, line_start,
                          number=int(marker) if marker.isdigit() else None)
-        elif _OVERALL_LINE.match(s):
+        elif gradeish and c0 in "Oo" and _OVERALL_LINE.match(s):
             item = _Item("grade", s, cstart, cend, line_start, md=md, overall=True,
                          grade=canonical_grade(_OVERALL_LINE.match(s).group(1)))
-        elif _GRADE_LINE.match(s):
+        elif gradeish and len(s) < 60 and _GRADE_LINE.match(s):
             item = _Item("grade", s, cstart, cend, line_start, md=md, grade=canonical_grade(_GRADE_LINE.match(s).group(1)))
-        elif not md and _NUMBER_LINE.match(s):
+        elif not md and len(s) <= 2 and s.isascii() and s.isdigit():
             item = _Item("number", s, cstart, cend, line_start, number=int(s))
         elif "\t" in s:
             item = _Item("table", s, cstart, cend, line_start)
-        elif _JUDGMENT_ROW.match(s):
+        elif gradeish and len(s) < 160 and _JUDGMENT_ROW.match(s):
             jm = _JUDGMENT_ROW.match(s)
             item = _Item("table", s, cstart, cend, line_start, md=md, row=(jm.group(1).strip(), jm.group(2)))
         else:
@@ -303,8 +323,10 @@ def _lines_to_items(text: str) -> list[_Item]:
             and not item.md
             and prev.kind in ("text", "bullet", "footnote")
             and not prev.md
-            and not (prev.lines == 1 and prev.kind == "text" and _heading_like(prev.text))
-            and not _URL.match(s)
+            # a short title-like line directly above a capitalised line is a heading, not a wrap
+            and not (prev.lines == 1 and prev.kind == "text" and len(prev.text) < 60 and s[:1].isupper()
+                     and _heading_like(prev.text))
+            and not (c0 in "wWhH" and _URL.match(s))
         ):
             # a wrapped line: same paragraph
             prev.end = cend
@@ -660,8 +682,67 @@ def _in_row_run(items: list[_Item], k: int) -> bool:
     return any(0 <= j < len(items) and items[j].row is not None for j in (k - 1, k + 1))
 
 
+def _grouped_judgments(items: list[_Item], h: int) -> list[tuple[str, str, Optional[int], _Item]]:
+    """An "Our judgments" list grouped by grade (2021+ PEEL reports):
+
+        Our judgments / Good / Preventing crime / Treatment of the public / Adequate / Investigating crime ...
+
+    Marks the list's items (zone "judgments") and returns (title, grade, None, item) rows.
+    """
+    for i in range(h, len(items)):
+        it = items[i]
+        if not (it.kind == "text" and it.heading and _OUR_JUDGMENTS.match(it.text)):
+            continue
+        if i + 1 >= len(items) or items[i + 1].kind != "grade" or items[i + 1].overall:
+            return []
+        rows = []
+        grade = None
+        j = i + 1
+        while j < len(items):
+            t = items[j]
+            if t.kind == "grade" and not t.overall:
+                grade = t.grade
+            elif t.kind == "text" and _NO_AREAS.match(t.text):
+                pass
+            elif grade is not None and t.kind in ("text", "bullet") and t.lines == 1 and _heading_like(t.text):
+                nxt = items[j + 1] if j + 1 < len(items) else None
+                if nxt is not None and nxt.kind == "text" and _prose(nxt.text) and not _NO_AREAS.match(nxt.text):
+                    break  # a section heading with its text: the list has ended
+                rows.append((t.text, grade, None, t))
+            else:
+                break
+            j += 1
+        for k in range(i + 1, j):
+            items[k].zone = "judgments"
+            items[k].heading = False
+        return rows
+    return []
+
+
+def _merge_grouped(chapters: list[Question], rows, items: list[_Item]) -> list[Question]:
+    """Questions from chapters (in text order) and a grade-grouped judgments list."""
+    left = list(rows)
+    any_match = False
+    for ch in chapters:
+        nt = normalise(ch.title)
+        for r in left:
+            nr = normalise(r[0])
+            if nt == nr or nt.startswith(nr) or nr.startswith(nt):
+                ch.title, ch.grade = r[0], ch.grade or r[1]
+                left.remove(r)
+                any_match = True
+                break
+    questions = list(chapters)
+    if any_match or not chapters:
+        questions += [Question(number=0, title=r[0], grade=r[1], start=r[3].start, end=r[3].end) for r in left]
+    for k, q in enumerate(questions, 1):
+        q.number = k
+    return questions
+
+
 def _find_questions(items: list[_Item], h: int, text: str):
     """Questions from headings, grade lines and any judgments table."""
+    grouped = _grouped_judgments(items, h)
     found: list[tuple[int, int, Optional[int], str, Optional[str], _Item]] = []  # (first idx, title idx, number, title, grade, title item)
     used: set[int] = set()
     n = len(items)
@@ -681,7 +762,7 @@ def _find_questions(items: list[_Item], h: int, text: str):
             nxt = items[i + 2] if i + 2 < n else None
             if t.text.endswith("?") or (nxt is not None and nxt.kind == "grade" and not nxt.overall):
                 grade = nxt.grade if nxt is not None and nxt.kind == "grade" and not nxt.overall else None
-                found.append((i, i + 1, it.number, t.text, grade, t))
+                found.append((i, i + 1, it.number, _one_line(t.text), grade, t))
                 used.update((i, i + 1))
                 continue
         if it.kind == "table" and it.row is not None and not it.row[0].lower().startswith("overall") \
@@ -742,6 +823,8 @@ def _find_questions(items: list[_Item], h: int, text: str):
                 q.last_inspected = int(m.group(1) or m.group(2))
                 break
 
+    if grouped:
+        return _merge_grouped(chapters, grouped, items), q_items, table_overall
     if not table:
         nums = [q.number for q in chapters]
         if 0 in nums or len(set(nums)) != len(nums):
@@ -827,7 +910,7 @@ def _read_body(report: Report, items: list[_Item], h: int, q_items: list[tuple[i
 
     sections: list[Section] = []
     paragraphs: list[Paragraph] = []
-    footnotes: dict[int, Footnote] = {}
+    footnotes: dict[int, list[Footnote]] = {}  # number -> footnotes (numbering may restart)
     raw_refs: list[list[int]] = []
     afis: list[AreaForImprovement] = []
     causes: list[CauseOfConcern] = []
@@ -851,7 +934,11 @@ def _read_body(report: Report, items: list[_Item], h: int, q_items: list[tuple[i
 
     for i in range(h, len(items)):
         it = items[i]
-        if it.zone in ("contents",):
+        if it.zone == "contents":
+            continue
+        if it.zone == "judgments":
+            if it.kind in ("text", "bullet"):
+                add_paragraph(it, "table")  # an area named in the grade-grouped judgments list
             continue
         if it.zone == "figures":
             if it.kind == "text" and it.text.startswith("*") and _prose(it.text):
@@ -859,8 +946,7 @@ def _read_body(report: Report, items: list[_Item], h: int, q_items: list[tuple[i
             continue
         if it.kind == "footnote":
             fn = Footnote(number=it.number, text=it.text, start=it.start, end=it.end)
-            if it.number not in footnotes:
-                footnotes[it.number] = fn
+            footnotes.setdefault(it.number, []).append(fn)
             last_footnote = fn
             continue
         if last_footnote is not None and it.kind == "text" and not it.heading and (
@@ -877,7 +963,7 @@ def _read_body(report: Report, items: list[_Item], h: int, q_items: list[tuple[i
         if it.kind == "grade" or it.kind == "number" or i in q_first_items and i not in q_title_items:
             continue
         if it.heading or i in q_title_items:
-            title = it.row[0] if it.row is not None else it.text
+            title = it.row[0] if it.row is not None else _one_line(it.text)
             qm = _QUESTION_PREFIX.match(title)
             if qm and qm.group(2):
                 title = qm.group(2).strip()
@@ -918,6 +1004,9 @@ def _read_body(report: Report, items: list[_Item], h: int, q_items: list[tuple[i
                 afi_index_by_q[q] = k
                 afis.append(AreaForImprovement(question=q, index=k, text=p.text, start=p.start, end=p.end))
                 continue
+            if it.kind == "text" and it.text.rstrip().endswith(":") and len(it.text) < 200:
+                add_paragraph(it, kind)  # a lead-in ("The force should:") before the bullets
+                continue
             block = None
         elif block == "cause":
             p = add_paragraph(it, kind)
@@ -936,6 +1025,7 @@ def _read_body(report: Report, items: list[_Item], h: int, q_items: list[tuple[i
         add_paragraph(it, kind)
 
     # Footnote citations: keep only numbers that are footnotes of this report.
+    fn_starts = {n: [f.start for f in fs] for n, fs in footnotes.items()}
     for p, refs in zip(paragraphs, raw_refs):
         seen = []
         for r in refs:
@@ -943,7 +1033,7 @@ def _read_body(report: Report, items: list[_Item], h: int, q_items: list[tuple[i
                 seen.append(r)
         p.footnote_refs = seen
         for r in seen:
-            footnotes[r].cited_in.append(p.index)
+            _footnote_for(footnotes[r], fn_starts[r], p.start).cited_in.append(p.index)
 
     # Duplicated AFIs (listed in a summary and again under the question): keep the first under a question.
     afis = _dedupe_afis(afis)
@@ -1009,11 +1099,20 @@ def _read_body(report: Report, items: list[_Item], h: int, q_items: list[tuple[i
 
     report.sections = sections
     report.paragraphs = paragraphs
-    report.footnotes = [footnotes[k] for k in sorted(footnotes)]
+    report.footnotes = [f for k in sorted(footnotes) for f in footnotes[k]]
     report.areas_for_improvement = afis
     report.causes_of_concern = causes
     report.recommendations = recs
     report.statistics = statistics
+
+
+def _footnote_for(candidates: list[Footnote], starts: list[int], at: int) -> Footnote:
+    """The footnote a citation at ``at`` means when a number is used more than once:
+    the first one after it (PDF page foot, end notes), else the last one before."""
+    if len(candidates) == 1:
+        return candidates[0]
+    k = bisect.bisect_left(starts, at)  # candidates are in text order
+    return candidates[k] if k < len(candidates) else candidates[-1]
 
 
 def _fold(s: str) -> str:

@@ -131,28 +131,38 @@ def turtle_body(triples: Iterable[Triple], prefixes: Mapping[str, str] | None = 
 def turtle_body_count(triples: Iterable[Triple], prefixes: Mapping[str, str] | None = None) -> tuple[str, int]:
     """(turtle_body(triples), number of distinct triples written)."""
     w = _Writer(PREFIXES if prefixes is None else prefixes, short=True)
+    # Group by subject and predicate (URIRef hashing is cheap); objects are
+    # de-duplicated by their written form, which avoids hashing rdflib
+    # Literals (slow, pure Python) and is one-to-one with the terms.
     by_s: dict = {}
-    n = 0
     for s, p, o in triples:
         preds = by_s.get(s)
         if preds is None:
-            preds = by_s[s] = {}
-        objs = preds.get(p)
-        if objs is None:
-            preds[p] = {o}
-            n += 1
-        elif o not in objs:
-            objs.add(o)
-            n += 1
+            by_s[s] = {p: [o]}
+        else:
+            objs = preds.get(p)
+            if objs is None:
+                preds[p] = [o]
+            else:
+                objs.append(o)
     term = w.term
     iri = w.iri
+    memo = w.memo
+    n = 0
     blocks = []
     for s in sorted(by_s, key=str):
         preds = by_s[s]
         parts = []
         for ps, p in sorted((str(p), p) for p in preds):
             objs = preds[p]
-            objs_text = ", ".join(sorted(term(o) for o in objs)) if len(objs) > 1 else term(next(iter(objs)))
+            if len(objs) == 1:
+                o = objs[0]
+                objs_text = (memo.get(o) if type(o) is URIRef else None) or term(o)
+                n += 1
+            else:
+                texts = sorted({(memo.get(o) if type(o) is URIRef else None) or term(o) for o in objs})
+                n += len(texts)
+                objs_text = ", ".join(texts)
             if ps == _RDF_TYPE_S:  # rdf:type first, written "a"
                 parts.insert(0, "a " + objs_text)
             else:

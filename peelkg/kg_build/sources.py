@@ -25,7 +25,7 @@ from peelkg.errors import ReportError
 
 # Extensions picked up when a FOLDER is given; files named explicitly are
 # always read (their format is sniffed from the content).
-REPORT_EXTENSIONS = (".txt", ".text", ".html", ".htm", ".xhtml", ".pdf")
+REPORT_EXTENSIONS = (".txt", ".html", ".htm", ".pdf")
 
 _HTML_START = re.compile(
     r"\A\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta[\s>]|<title[\s>]|<!--)",

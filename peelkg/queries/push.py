@@ -93,8 +93,8 @@ def push(kg_dir: Path, endpoint: str, *, graph: Optional[str] = None, replace: b
     summary = PushSummary(endpoint=endpoint, replace=replace)
     prefixes = {p: str(ns) for p, ns in sorted(PREFIXES.items())}
     for key in sorted(by_graph, key=lambda k: (k is not None, k or "")):
-        triples = by_graph[key]
+        triples = list(dict.fromkeys(by_graph[key]))  # one graph may collect a triple from several
         body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
         _send(_graph_url(endpoint, key), method, body, timeout)
-        summary.graphs.append((key or DEFAULT, len(set(triples)) if graph is not None else len(triples)))
+        summary.graphs.append((key or DEFAULT, len(triples)))
     return summary

@@ -30,6 +30,7 @@ import io
 import json
 import re
 import threading
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -187,6 +188,29 @@ def open_store(kg_dir: Path) -> ox.Store:
     raise QueryError(f"no graph in {kg_dir}: expected {STORE_DIR}/ or {TRIG_FILE} (run `peelkg build` first)")
 
 
+_stores: dict[tuple, ox.Store] = {}
+
+
+def _cached_store(kg_dir: Path) -> ox.Store:
+    """open_store, kept open while the build's store folder stays the same one.
+
+    Opening costs ~50 ms; a rebuild swaps the folder (new inode), which reopens.
+    """
+    store_dir = Path(kg_dir) / STORE_DIR
+    try:
+        st = store_dir.stat()
+        key = (str(store_dir.resolve()), st.st_ino, st.st_mtime_ns)
+    except OSError:
+        return open_store(kg_dir)  # no store: open_store falls back or explains
+    with _lock:
+        store = _stores.get(key)
+        if store is None:
+            store = open_store(kg_dir)
+            _stores.clear()
+            _stores[key] = store
+    return store
+
+
 def _rdflib_dataset(kg_dir: Path):
     """kg.trig as an rdflib Dataset whose default graph is the union of all graphs."""
     from rdflib import Dataset
@@ -205,7 +229,9 @@ def _rdflib_dataset(kg_dir: Path):
         if ds is None:
             ds = Dataset(default_union=True)
             try:
-                ds.parse(str(trig), format="trig")
+                with warnings.catch_warnings():  # rdflib warns about its own internals
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    ds.parse(str(trig), format="trig")
             except Exception as exc:  # rdflib raises many kinds of parse errors
                 raise QueryError(f"cannot load {trig}: {exc}") from None
             _datasets.clear()  # one build at a time is plenty
@@ -312,6 +338,8 @@ _TOKEN_RE = re.compile(
     (?P<comment>\#[^\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<var>[?$][A-Za-z0-9_]+)
+  | (?P<pname>[A-Za-z_][A-Za-z0-9_\-.]*:[A-Za-z0-9_\-.:%]*|:[A-Za-z0-9_\-.:%]*)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<brace>\{)
   | (?P<other>.)
@@ -404,7 +432,7 @@ def select(source, query: str, bindings: Optional[dict[str, object]] = None, eng
 
 
 def _select_ox(source, query: str, bindings: dict[str, object]) -> QueryResult:
-    store = source if isinstance(source, ox.Store) else open_store(Path(source))
+    store = source if isinstance(source, ox.Store) else _cached_store(Path(source))
     text = _with_values(query, bindings)
     try:
         res = store.query(text, use_default_graph_as_union=True, prefixes=_PREFIX_MAP)
@@ -431,7 +459,11 @@ def _select_rdflib(source, query: str, bindings: dict[str, object]) -> QueryResu
         if not _NAME_RE.match(k):
             raise QueryError(f"invalid parameter name {k!r}")
     try:
-        res = ds.query(query, initBindings=init, initNs=_PREFIX_MAP)
+        with warnings.catch_warnings():  # rdflib warns about its own internals
+            warnings.simplefilter("ignore", DeprecationWarning)
+            res = ds.query(query, initBindings=init, initNs=_PREFIX_MAP)
+            if res.type == "SELECT":
+                res.bindings  # evaluate now, inside the warning filter and the error handling
     except ParseException as exc:
         raise _syntax_error(exc, "rdflib") from None
     except Exception as exc:  # rdflib reports evaluation problems with assorted types

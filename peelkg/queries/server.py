@@ -249,6 +249,8 @@ def _handler(pool: _Pool, writable: bool, timeout: float):
             pass
 
         def _reply(self, status: int, ctype: str, body: bytes) -> None:
+            if ctype == "text/plain" and status >= 400 and not body.endswith(b"\n"):
+                body += b"\n"  # error messages are one line
             self.send_response(status)
             if ctype:
                 self.send_header("Content-Type", ctype + ("; charset=utf-8" if ctype.startswith("text/") else ""))
