@@ -135,7 +135,10 @@ HIDDEN_EDGE_TYPES = ("co-mentioned",)  # likewise: half the links, and the entit
 
 def _value(wdeg: float, ntype: str) -> float:
     # log: a node with 200 links is bigger than one with 2, not 100 times bigger.
-    return round(min(math.log2(1 + wdeg), 3.0 if ntype in _CONTAINERS else 8.0), 2)
+    v = min(math.log2(1 + wdeg), 3.0 if ntype in _CONTAINERS else 8.0)
+    if ntype in ("afi", "cause", "recommendation"):
+        v = max(v, 2.5)  # what the inspectors asked to change: never a speck
+    return round(v, 2)
 
 
 def build_network(graph: nx.Graph, hidden_types=HIDDEN_TYPES, hidden_edge_types=HIDDEN_EDGE_TYPES) -> Network:

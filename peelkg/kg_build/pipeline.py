@@ -203,6 +203,8 @@ def build(
             data = sources.read_bytes(path)
         except ReportError as err:
             fail(err)
+            if progress:
+                progress(path.name)
             continue
         sha = hashlib.sha256(data).hexdigest()
         key = entry_key(fp, path.name, sha)
@@ -384,6 +386,11 @@ def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], corpus
         changed = [k for k, v in now.items() if prev.get(k) != v]
         removed = [k for k in prev if k not in now]
         old_store = out_dir / STORE_DIR
+        def all_blocks():
+            for e in entries:
+                yield e.trig.read_bytes() if isinstance(e.trig, Path) else e.trig.encode("utf-8")
+            yield corpus_block.encode("utf-8")
+
         if prev and old_store.is_dir() and len(changed) + len(removed) <= len(now) // 2:
             by_key = {e.report_key: e for e in entries}
             changes = {str(report_graph_iri(k)): (cache.old_trig(prev.get(k)), read_chunk(by_key[k].trig))
@@ -394,9 +401,9 @@ def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], corpus
                 update_store(old_store, tmp / STORE_DIR, header, changes)
             except OSError:  # old store unusable (corrupt, locked): rebuild it
                 shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
-                write_store(tmp / STORE_DIR, tmp / TRIG_FILE)
+                write_store(tmp / STORE_DIR, all_blocks(), header.encode("utf-8"))
         else:
-            write_store(tmp / STORE_DIR, tmp / TRIG_FILE)
+            write_store(tmp / STORE_DIR, all_blocks(), header.encode("utf-8"))
         t_total["store"] += time.perf_counter() - c2
 
         # Commit. The index goes first so a crash mid-swap forces a full store next time.
