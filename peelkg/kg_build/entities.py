@@ -19,10 +19,13 @@ All work is over a token list built once, so the cost is linear in the text.
 from __future__ import annotations
 
 import bisect
+import gc
 import re
+from contextlib import contextmanager
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Optional
 
 from peelkg.kg_build.lexicon import Concept, Lexicon, WORD_RE, load_lexicon, match_key
@@ -30,6 +33,23 @@ from peelkg.kg_build.model import Entity, Mention, Report
 from peelkg.kg_build.slugs import normalise, slugify
 
 __all__ = ["extract_entities", "tokenise", "Token"]
+
+@contextmanager
+def paused_gc():
+    """Run the block with the cyclic garbage collector off (restored after).
+
+    Extraction allocates hundreds of thousands of small objects (a token per
+    word) and no reference cycles worth collecting; every allocation burst would
+    otherwise trigger collections that walk all live objects, including the
+    reports built before, which roughly doubled the cost of tokenising."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
 
 # ---------------------------------------------------------------------------
 # tokens
@@ -57,6 +77,7 @@ class Token:
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+")
+_TOKEN_SPLIT_RE = re.compile("(" + _TOKEN_RE.pattern + ")")  # split() keeps the tokens
 _WORD_INFO: dict[str, tuple[str, bool, bool, bool]] = {}
 
 
@@ -101,6 +122,11 @@ def tokenise(text: str) -> list[Token]:
     """Words and punctuation of the text. A hyphen or slash inside a word
     ("anti-social", "cannabis/khat") is dropped, so its parts are adjacent
     words; superscript footnote marks and web addresses are skipped."""
+    # One C-level split gives every token and the text between tokens; the start
+    # offsets are running sums of the part lengths (no per-token str.find or match
+    # object). The loop below then only decides what to keep.
+    parts = _TOKEN_SPLIT_RE.split(text)
+    offsets = list(accumulate(map(len, parts)))  # offsets[2k] = start of token k = parts[2k + 1]
     out: list[Token] = []
     append = out.append
     n = len(text)
@@ -108,37 +134,34 @@ def tokenise(text: str) -> list[Token]:
     urls.append((n + 1, n + 1))
     ui = 0
     next_url = urls[0][0]
-    pos = 0
-    find = text.find
     info_get = _WORD_INFO.get
     quote_open = -1  # index of an opening quote token not yet closed
-    for t in _TOKEN_RE.findall(text):
-        s = find(t, pos)
-        pos = s + len(t)
-        if t == "\n" and soft_newline(text, s):
-            continue  # a wrapped line inside a paragraph is just a space
-        if s >= next_url:
+    for t, s in zip(parts[1::2], offsets[0::2]):
+        if s >= next_url:  # a web address never holds a line break, so this may come first
             while urls[ui][1] <= s:
                 ui += 1
             next_url = urls[ui][0]
             if next_url <= s:
                 continue
         info = info_get(t) or _word_info(t)
-        if not info[1]:
-            if t in _JOINERS and 0 < s and pos < n and text[s - 1].isalnum() and text[pos].isalnum():
+        if info[1]:
+            if quote_open >= 0 and t[-1] in "'\u2019" and len(out) - quote_open <= 8:
+                # "‘what works’": a closing quote, not a plural possessive
+                w = t[:-1]
+                wi = info_get(w) or _word_info(w)
+                append(Token(w, s, wi[0], wi[1], wi[2], wi[3]))
+                append(Token(t[-1], s + len(t) - 1, t[-1], False, False, False))
+                quote_open = -1
                 continue
-            if t in "\u2018'" and (s == 0 or not text[s - 1].isalnum()):
-                quote_open = len(out)
-        elif t[-1] in "'\u2019" and quote_open >= 0 and len(out) - quote_open <= 8:
-            # "‘what works’": a closing quote, not a plural possessive
-            w = t[:-1]
-            wi = info_get(w) or _word_info(w)
-            append(Token(w, s, wi[0], wi[1], wi[2], wi[3]))
-            append(Token(t[-1], pos - 1, t[-1], False, False, False))
+        elif t == "\n":  # punctuation is one character
+            if soft_newline(text, s):
+                continue  # a wrapped line inside a paragraph is just a space
             quote_open = -1
-            continue
-        if info[1] is False and t == "\n":
-            quote_open = -1
+        elif t in _JOINERS:
+            if 0 < s and s + 1 < n and text[s - 1].isalnum() and text[s + 1].isalnum():
+                continue
+        elif t in "\u2018'" and (s == 0 or not text[s - 1].isalnum()):
+            quote_open = len(out)
         append(Token(t, s, info[0], info[1], info[2], info[3]))
     return out
 
@@ -238,6 +261,8 @@ _COLLAB_RE = re.compile(r"\b(?:joint(?:ly)?|in conjunction with|collaborat\w*|pa
                         r"neighbouring|seven-force|regional)\b", re.I)
 _PARTNER_CTX_RE = re.compile(r"\b(?:partner\w*|multi-agency|agencies|inter-agency)\b", re.I)
 _FORCE_HEADS = {"police", "constabulary"}
+_STOP_BUT_OF = STOP - {"of"}  # "Police Service of Northern Ireland"
+_NAME_KEY_DROP = LEAD_DROP | {"the", "force", "local"}  # leading words a merge key leaves out
 
 
 # ---------------------------------------------------------------------------
@@ -280,14 +305,23 @@ def _title(t: Token) -> bool:
     return t.title
 
 
+_SENTENCE_START_RE = re.compile(r"[.!?]\s+(?=[A-Z\u2018\u201c'\"(])|\n")
+_SENTENCE_END_RE = re.compile(r"[.!?](?=\s)|\n")
+
+
+# pure functions of a name; the same names recur across passes and reports
+_normalise = lru_cache(maxsize=4096)(normalise)
+_slugify = lru_cache(maxsize=4096)(slugify)
+
+
 def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     """The sentence around pos (cheap: looks at most 600 characters either way)."""
     lo = max(0, pos - 600)
     s = lo
-    for m in re.finditer(r"[.!?]\s+(?=[A-Z\u2018\u201c'\"(])|\n", text[lo : pos + 1]):
+    for m in _SENTENCE_START_RE.finditer(text[lo : pos + 1]):
         s = lo + m.end()
     hi = min(len(text), pos + 600)
-    m = re.search(r"[.!?](?=\s)|\n", text[pos:hi])
+    m = _SENTENCE_END_RE.search(text[pos:hi])
     e = pos + m.end() if m else hi
     return s, e
 
@@ -301,18 +335,21 @@ class _Extractor:
         self.lex = lexicon
         self.toks = tokenise(self.text)
         self.cands: list[_Cand] = []
-        # where each later pass needs to look (comprehensions: cheaper than one explicit loop)
+        # where each later pass needs to look (comprehensions: cheaper than one explicit loop).
+        # Two scans of every token pick the few that matter; the hit lists are cut from those.
         index = lexicon.index
         toks = self.toks
-        keys = [t.key for t in toks]
-        self.lex_hits: list[int] = [i for i, k in enumerate(keys) if k in index]
-        self.special_hits: list[int] = [i for i, k in enumerate(keys) if k in _SPECIAL]
-        self.acr_hits: list[int] = [i for i, t in enumerate(toks) if t.acr]
-        self.title_hits: list[int] = [i for i, t in enumerate(toks) if t.title and not t.acr]
-        self.paren_hits: list[int] = [i for i, k in enumerate(keys) if k == "("]
+        keyed = [(i, t.key) for i, t in enumerate(toks) if t.key in index or t.key in _SPECIAL or t.key == "("]
+        self.lex_hits: list[int] = [i for i, k in keyed if k in index]
+        self.special_hits: list[int] = [i for i, k in keyed if k in _SPECIAL]
+        self.paren_hits: list[int] = [i for i, k in keyed if k == "("]
+        caps = [i for i, t in enumerate(toks) if t.title or t.acr]
+        self.acr_hits: list[int] = [i for i in caps if toks[i].acr]
+        self.title_hits: list[int] = [i for i in caps if not toks[i].acr]
         own = normalise(report.force or "")
         self.own_force = own
         self.own_area = " ".join(w for w in own.split() if w not in ("police", "constabulary", "service"))
+        self._notes: Optional[dict] = None  # footnote number -> Footnote (see _definition)
 
     # ---- helpers
     def surface(self, c: _Cand) -> str:
@@ -729,7 +766,7 @@ class _Extractor:
         toks = self.toks
         j = i - 1
         while j >= 0 and toks[j].word and (_title(toks[j]) or (toks[j].key == "of" and j > 0 and _title(toks[j - 1]))) \
-                and toks[j].key not in STOP - {"of"} and not _is_acronym(toks[j]):
+                and toks[j].key not in _STOP_BUT_OF and not _is_acronym(toks[j]):
             j -= 1
         s = j + 1
         if s == i:
@@ -738,7 +775,7 @@ class _Extractor:
             e += 1
         name = self.words_text(s, e)
         area = " ".join(match_key(toks[k].text) for k in range(s, i))
-        if normalise(name) == self.own_force or area == match_key(self.own_area):
+        if _normalise(name) == self.own_force or area == match_key(self.own_area):
             self.cands.append(_Cand(s, e, None, "pattern", prio=5))
             return
         ss, se = _sentence_bounds(self.text, toks[s].start)
@@ -827,7 +864,7 @@ class _Extractor:
     # ---- names
     def _name_key(self, name: str, kind: str) -> str:
         words = [match_key(w) for w in WORD_RE.findall(name)]
-        while words and words[0] in LEAD_DROP | {"the", "force", "local"} and len(words) > 1:
+        while words and words[0] in _NAME_KEY_DROP and len(words) > 1:
             words.pop(0)
         if kind == "unit" and words and words[-1] == "unit":
             words[-1] = "team"
@@ -1128,7 +1165,7 @@ class _Extractor:
                 subkind = sorted(subs.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         definition = self._definition(mentions) or (concept.definition if concept is not None else None)
         return Entity(
-            key=f"{kind}/{slugify(name)}",
+            key=f"{kind}/{_slugify(name)}",
             kind=kind,
             name=name,
             acronym=acronym,
@@ -1142,7 +1179,9 @@ class _Extractor:
     def _definition(self, mentions: list[Mention]) -> Optional[str]:
         """A footnote cited right after a mention ('Emerald team¹⁷'), or a footnote
         that opens with a mention of the entity."""
-        notes = {f.number: f for f in self.r.footnotes}
+        notes = self._notes
+        if notes is None:  # built once per report, not once per entity
+            notes = self._notes = {f.number: f for f in self.r.footnotes}
         text = self.text
         for m in mentions:
             j = m.end
@@ -1212,4 +1251,5 @@ def extract_entities(report: Report, lexicon: Lexicon | None = None) -> list[Ent
     """Every unit, partner, power, system, programme, place, role and meeting the
     report names, one Entity per real thing with all its mentions; sorted by key."""
     lex = lexicon if lexicon is not None else load_lexicon()
-    return _Extractor(report, lex).run()
+    with paused_gc():
+        return _Extractor(report, lex).run()

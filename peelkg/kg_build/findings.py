@@ -15,7 +15,7 @@ import bisect
 import re
 from typing import Optional
 
-from peelkg.kg_build.entities import soft_newline
+from peelkg.kg_build.entities import paused_gc, soft_newline
 from peelkg.kg_build.model import Entity, Finding, Report
 
 __all__ = ["extract_findings", "link_statistics", "sentence_spans", "polarity"]
@@ -70,7 +70,7 @@ def _add(text: str, s: int, e: int, out: list) -> None:
         s += 1
         while s < e and text[s].isspace():
             s += 1
-    if e > s and any(c.isalpha() for c in text[s:e]):
+    if e > s and (text[s].isalpha() or any(c.isalpha() for c in text[s:e])):  # most start with a letter
         out.append((s, e))
 
 
@@ -119,6 +119,9 @@ def _cue_table() -> dict[str, list[tuple[re.Pattern, bool]]]:
 
 
 _CUES = _cue_table()
+# per bucket, one regex that matches where any of its cues does: most candidate words
+# ("has", "goal") match no cue, and one failed match is cheaper than one per cue
+_CUE_ANY = {k: re.compile("|".join(f"(?:{rx.pattern})" for rx, _ in b), re.I) for k, b in _CUES.items()}
 _CONTRACTION = re.compile(r"(?:isn|wasn|weren|don|doesn|didn|aren|couldn|can|hasn|haven)['\u2019]t(?!\w)", re.I)
 _WORDS = re.compile(r"(?<![\w-])[A-Za-z][\w'\u2019-]*")
 _NEGATORS = {"not", "never", "no", "nor", "without", "lack", "little", "less", "hardly", "rarely", "neither"}
@@ -127,24 +130,66 @@ _CONTRAST_START = re.compile(r"\s*(?:although|though|despite|while|whilst|even t
 _CONTRAST_MID = re.compile(r"(?:,|;)\s*(?:but|however|yet)\b|\bhowever,|\bbut\b", re.I)
 
 
-def _prefix_regex() -> re.Pattern:
-    """Words whose first three letters start some cue, or that carry an apostrophe."""
-    groups: dict[str, set[str]] = {}
-    for p in _CUES:
-        groups.setdefault(p[0], set()).add(p[1:])
-    alt = "|".join(f"{a}(?:{'|'.join(sorted(rest, key=lambda r: (-len(r), r)))})" for a, rest in sorted(groups.items()))
-    return re.compile(r"(?<![\w-])(?:(?:" + alt + r")[\w'\u2019-]*|[A-Za-z]+['\u2019]t(?!\w))", re.I)
-
-
-_CUE_WORDS = _prefix_regex()
+_OPENERS = "(\"'\u2018\u201c[\u2022*-"
 
 
 def _cues(sentence: str):
     """(start, text, is_weak) for each cue of the sentence, left to right, longest first at a position.
 
-    Words come from str.split (fast); only words whose first three letters
-    start some cue are tried against the cue patterns."""
+    Words come from str.split (fast); a comprehension picks the few words whose
+    first three letters (after opening marks) start some cue, or that carry an
+    apostrophe (contractions), and only those are located and tried against the
+    cue patterns. Cues do not overlap."""
     low = sentence.lower()
+    if len(low) != len(sentence):
+        # lower() changed the length (e.g. "\u0130"): the word-by-word scan, whose
+        # offsets into the lower-cased text the fast path reproduces
+        yield from _cues_by_words(sentence, low)
+        return
+    words = low.split()
+    cands = [w for w in words if w.lstrip(_OPENERS)[:3] in _CUES]
+    if "'" in low or "\u2019" in low:
+        apos = [w for w in words if ("'" in w or "\u2019" in w) and w.lstrip(_OPENERS)[:3] not in _CUES]
+        if apos:
+            keep = set(cands) | set(apos)
+            cands = [w for w in words if w in keep]
+    if not cands:
+        return
+    find = low.find
+    n = len(low)
+    pos = 0  # end of the last cue
+    at = 0  # where the next candidate word is searched from
+    for word in cands:
+        # the first white-space delimited occurrence after the previous candidate is this
+        # word: a skipped word equal to it would have been a candidate too
+        start = find(word, at)
+        end = start + len(word)
+        while (start > 0 and not low[start - 1].isspace()) or (end < n and not low[end].isspace()):
+            start = find(word, start + 1)
+            end = start + len(word)
+        at = end
+        core = word.lstrip(_OPENERS)
+        start = end - len(core)
+        if start < pos:
+            continue
+        key = core[:3]
+        best = None
+        if key in _CUES and _CUE_ANY[key].match(sentence, start):
+            for rx, weak in _CUES[key]:
+                m = rx.match(sentence, start)
+                if m and (best is None or m.end() > best[0].end()):
+                    best = (m, weak)
+        if best is None and ("'" in core or "\u2019" in core):
+            m = _CONTRACTION.match(sentence, start)
+            if m:
+                best = (m, True)
+        if best is not None:
+            pos = best[0].end()
+            yield start, best[0].group(), best[1]
+
+
+def _cues_by_words(sentence: str, low: str):
+    """The plain word-by-word cue scan (str.split), used when lower-casing changes offsets."""
     find = low.find
     pos = 0  # end of the last cue: cues do not overlap
     at = 0  # where the next word is searched from
@@ -171,9 +216,6 @@ def _cues(sentence: str):
             yield start, best[0].group(), best[1]
 
 
-_OPENERS = "(\"'\u2018\u201c[\u2022*-"
-
-
 def _negated(sentence: str, pos: int) -> bool:
     words = _NEG_WORD_RE.findall(sentence[max(0, pos - 40) : pos])[-4:]
     return any(w.lower() in _NEGATORS or w.lower().endswith(("n't", "n\u2019t")) for w in words)
@@ -190,7 +232,9 @@ def polarity(sentence: str) -> tuple[str, list[str]]:
     if m:
         main_from = m.end()
     else:
-        m = _CONTRAST_MID.search(sentence)
+        low = sentence.lower()
+        # every match holds one of these words: most sentences need no search
+        m = _CONTRAST_MID.search(sentence) if "but" in low or "however" in low or "yet" in low else None
         if m:
             main_from = m.start()
     weak = strong = 0.0
@@ -239,6 +283,11 @@ def _keys_in(starts: list[int], spans: list[tuple[int, int, str]], s: int, e: in
 def extract_findings(report: Report, entities: list[Entity]) -> list[Finding]:
     """Findings of a report, sorted by index (text order). ``Finding.afi`` is the
     position of the area for improvement in ``report.areas_for_improvement``."""
+    with paused_gc():  # many small objects, no cycles (see entities.paused_gc)
+        return _extract_findings(report, entities)
+
+
+def _extract_findings(report: Report, entities: list[Entity]) -> list[Finding]:
     text = report.text
     starts, spans = _mention_index(entities)
     graded = {q.number for q in report.questions if q.grade and q.grade != "Ungraded"}
@@ -250,17 +299,20 @@ def extract_findings(report: Report, entities: list[Entity]) -> list[Finding]:
     covered_afis: set[int] = set()
     found: list[Finding] = []
     for p in report.paragraphs:
+        in_graded = p.question in graded
         for s, e in sentence_spans(text, p.start, p.end):
-            sentence = text[s:e]
             afi = _afi_at(afis, afi_starts, s, e)
             keys = _keys_in(starts, spans, s, e)
+            if afi is None and not keys and not in_graded:
+                continue  # not a finding whatever its polarity: skip the polarity scan
+            sentence = text[s:e]
             pol, cues = polarity(sentence)
             if afi is not None:
                 covered_afis.add(afi)
                 pol = "weakness"
                 if "area for improvement" not in cues:
                     cues = ["area for improvement", *cues]
-            elif not keys and not (p.question in graded and cues and pol != "neutral"):
+            elif not keys and not (in_graded and cues and pol != "neutral"):
                 continue
             found.append(
                 Finding(index=0, text=sentence, start=s, end=e, paragraph=p.index, section=p.section,

@@ -37,8 +37,20 @@ WORD_RE = re.compile(r"[A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]+(?:['\
 _NO_SINGULAR = ("ss", "us", "is", "ys", "'s")
 
 
+_KEYS: dict[str, str] = {}  # word -> match key (a report repeats its words; bounded below)
+
+
 def match_key(word: str) -> str:
     """The key a word is matched by: lower case, no apostrophes, crude singular."""
+    key = _KEYS.get(word)
+    if key is None:
+        key = _match_key(word)
+        if len(_KEYS) < 200_000:
+            _KEYS[word] = key
+    return key
+
+
+def _match_key(word: str) -> str:
     w = word.lower().replace("\u2019", "'")
     if w.endswith("'s"):
         w = w[:-2]
