@@ -29,6 +29,7 @@ from itertools import accumulate
 from typing import Optional
 
 from peelkg.kg_build.lexicon import Concept, Lexicon, WORD_RE, load_lexicon, match_key
+from peelkg.kg_build.sentences import soft_newline
 from peelkg.kg_build.model import Entity, Mention, Report
 from peelkg.kg_build.slugs import normalise, slugify
 
@@ -101,21 +102,6 @@ def _word_info(w: str) -> tuple[str, bool, bool, bool]:
 _BULLET_START = "-\u2022*\u00b7\u2013\u25aa\u25cf"
 
 
-def soft_newline(text: str, pos: int) -> bool:
-    """Is the line break at text[pos] a wrap inside a paragraph (hard-wrapped text),
-    rather than the end of a paragraph, heading, bullet or table row? A wrap
-    follows a long line that does not end a sentence and is followed by more text."""
-    start = text.rfind("\n", 0, pos) + 1
-    line = text[start:pos].rstrip()
-    if len(line) < 40 or "\t" in line or line[-1] in ".!?:;":
-        return False
-    j = pos + 1
-    n = len(text)
-    while j < n and text[j] in " \t":
-        j += 1
-    if j >= n or text[j] == "\n" or text[j] in _BULLET_START or text[j] in _SUPERSCRIPTS:
-        return False
-    return True
 
 
 def tokenise(text: str) -> list[Token]:

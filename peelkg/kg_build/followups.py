@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from peelkg.kg_build.sentences import sentence_spans
 from peelkg.kg_build.model import AreaForImprovement, FollowUp, Report
 
 # ---- text utilities ---------------------------------------------------------
@@ -99,30 +100,9 @@ class Tfidf:
         return sum(x * b.get(t, 0.0) for t, x in a.items())
 
 
-# Sentence ends: . ! ? followed by space and an upper-case letter / digit / quote.
-_SENT_END = re.compile(r"(?<=[.!?])([\"'\u2019\u201d)]?)\s+(?=[A-Z0-9\"'\u2018\u201c(])")
-_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|Dr|Mr|Mrs|Ms|No|St|vs|cf)\.)$")
-
-
 def split_sentences(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
     """Sentences of a paragraph as (text, start, end), offsets shifted by ``offset``."""
-    out: list[tuple[str, int, int]] = []
-    start = 0
-    for m in _SENT_END.finditer(text):
-        if _ABBREV.search(text[start : m.start()]):
-            continue
-        _append(out, text, start, m.start() + len(m.group(1)), offset)
-        start = m.end()
-    _append(out, text, start, len(text), offset)
-    return out
-
-
-def _append(out, text, s, e, offset):
-    seg = text[s:e]
-    lead = len(seg) - len(seg.lstrip())
-    seg = seg.strip()
-    if seg:
-        out.append((seg, offset + s + lead, offset + s + lead + len(seg)))
+    return [(text[s:e], offset + s, offset + e) for s, e in sentence_spans(text, 0, len(text))]
 
 
 # ---- triggers: sentences that name the earlier inspection ---------------------

@@ -28,6 +28,7 @@ from typing import Optional
 
 from peelkg.errors import ReportError
 from peelkg.kg_build import statistics as stats
+from peelkg.kg_build.sentences import sentence_spans
 from peelkg.kg_build.model import (
     AreaForImprovement,
     CauseOfConcern,
@@ -149,10 +150,6 @@ _LAST_INSPECTED = re.compile(
 
 # ---- sentences and statements ------------------------------------------------
 
-_SENT_END = re.compile(
-    r"[.!?][\"'\u2019\u201d)\]]*(?:" + _SUP + r"+|\^\{[^}]*\}|\[\d{1,3}\])*(?=\s+[\"'\u2018\u201c(\[]?[A-Z0-9\u2022])"
-)
-_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|Mr|Mrs|Ms|Dr|St|No|vs|cf|approx|Co|Ltd|Nos|Prof|Sgt|Insp|Supt|Det|PC)|\b[A-Z])$")
 _COC_STATEMENT = re.compile(
     r"\b(?:identified|raised|found|had|set out|highlighted|issued|reported|judged|gave|have)\b[^.]{0,60}?"
     r"\b(?:as\s+)?(?:an?\s+)?causes?\s+of\s+concern\b"
@@ -181,30 +178,8 @@ def canonical_grade(word: str) -> Optional[str]:
 
 
 def split_sentences(text: str, start: int = 0, end: Optional[int] = None) -> list[tuple[int, int]]:
-    """Sentence spans (start, end) of ``text[start:end]``, trimmed of white space.
-
-    Splits after . ! ? (and any closing quote or footnote marker) when white space
-    and a capital, digit or bullet follow; common abbreviations do not end a sentence.
-    """
-    if end is None:
-        end = len(text)
-    out: list[tuple[int, int]] = []
-    a = start
-    for m in _SENT_END.finditer(text, start, end):
-        if _ABBREV.search(text, max(start, m.start() - 8), m.start()):
-            continue
-        b = m.end()
-        seg = text[a:b]
-        lead = len(seg) - len(seg.lstrip())
-        if b > a + lead:
-            out.append((a + lead, b))
-        a = b
-    seg = text[a:end]
-    lead = len(seg) - len(seg.lstrip())
-    tail = len(seg.rstrip())
-    if tail > lead:
-        out.append((a + lead, a + tail))
-    return out
+    """Sentence spans (start, end) of ``text[start:end]``: the shared splitter."""
+    return sentence_spans(text, start, len(text) if end is None else end)
 
 
 # ---- line items --------------------------------------------------------------
