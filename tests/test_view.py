@@ -83,6 +83,12 @@ def test_named_units_are_joined_to_issues(whole, name):
     assert issues, f"{name} is not linked to any AFI or finding"
 
 
+def test_a_unit_named_only_by_acronym_is_joined_to_its_area_for_improvement(whole):
+    # 2018/19 AFI: "... reduce the workload of CAVAA officers ..."; the report never expands CAVAA
+    (cavaa,) = find(whole, "CAVAA")
+    assert "afi" in {whole.nodes[nb]["type"] for nb in whole[cavaa]}
+
+
 def test_emerald_team_is_one_node_across_years(whole):
     hits = find(whole, "Emerald team")
     assert len(hits) == 1, hits

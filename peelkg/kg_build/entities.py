@@ -918,9 +918,23 @@ class _Extractor:
         kept = self._drop_levels(kept)
         self._appositives(kept)
         kept = self._split_coordinations(kept)
+        self._acronym_heads(kept)
         kept += self.bare_pass(kept)
         kept = [c for c in kept if c.kind is not None]
         return self._merge(kept)
+
+    def _acronym_heads(self, kept: list[_Cand]) -> None:
+        """'the CAVAA unit' names a unit by an acronym the report never expands:
+        the acronym alone ('CAVAA officers') then mentions the same unit."""
+        toks = self.toks
+        for c in kept:
+            if c.kind != "unit" or c.e - c.s != 2:
+                continue
+            a, h = toks[c.s], toks[c.s + 1]
+            if not _is_acronym(a) or h.key not in UNIT_HEADS or a.key in self.known_acronyms:
+                continue
+            c.acronym = c.acronym or _acr_norm(a.text)
+            self.known_acronyms[a.key] = c
 
     def _drop_inside_partners(self) -> None:
         """'the Immigration Enforcement command and control unit' is part of a partner
