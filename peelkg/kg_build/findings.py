@@ -123,19 +123,26 @@ def _cues(sentence: str):
         if start < pos:
             continue
         key = core[:3]
-        best = None
-        if key in _CUES and _CUE_ANY[key].match(sentence, start):
-            for rx, weak in _CUES[key]:
-                m = rx.match(sentence, start)
-                if m and (best is None or m.end() > best[0].end()):
-                    best = (m, weak)
-        if best is None and ("'" in core or "\u2019" in core):
-            m = _CONTRACTION.match(sentence, start)
-            if m:
-                best = (m, True)
+        bucket = _CUES[key] if key in _CUES and _CUE_ANY[key].match(sentence, start) else None
+        best = _best_cue(sentence, start, core, bucket)
         if best is not None:
             pos = best[0].end()
             yield start, best[0].group(), best[1]
+
+
+def _best_cue(sentence: str, start: int, core: str, bucket):
+    """The longest cue of ``bucket`` matching at ``start``, else a negative
+    contraction ("wasn't"); (match, is_weakness) or None."""
+    best = None
+    for rx, weak in bucket or ():
+        m = rx.match(sentence, start)
+        if m and (best is None or m.end() > best[0].end()):
+            best = (m, weak)
+    if best is None and ("'" in core or "\u2019" in core):
+        m = _CONTRACTION.match(sentence, start)
+        if m:
+            best = (m, True)
+    return best
 
 
 def _cues_by_words(sentence: str, low: str):
@@ -150,17 +157,7 @@ def _cues_by_words(sentence: str, low: str):
         start += len(word) - len(core)
         if start < pos:
             continue
-        bucket = _CUES.get(core[:3])
-        best = None
-        if bucket:
-            for rx, weak in bucket:
-                m = rx.match(sentence, start)
-                if m and (best is None or m.end() > best[0].end()):
-                    best = (m, weak)
-        if best is None and ("'" in core or "\u2019" in core):
-            m = _CONTRACTION.match(sentence, start)
-            if m:
-                best = (m, True)
+        best = _best_cue(sentence, start, core, _CUES.get(core[:3]))
         if best is not None:
             pos = best[0].end()
             yield start, best[0].group(), best[1]
