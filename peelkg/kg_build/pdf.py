@@ -223,6 +223,14 @@ def _finish_line(ln: _Line) -> None:
                 out.append(" ")
             sup.clear()
 
+    def close_italic():
+        """End an italic run with '*' placed before any trailing spaces."""
+        spaces = []
+        while out and out[-1] == " ":
+            spaces.append(out.pop())
+        out.append("*")
+        out.extend(spaces)
+
     for c in chars:
         is_sup = c.size < 0.8 * ln.size and (c.y0 - ln.base) > 0.2 * ln.size
         gap = c.x0 - prev.x1 if prev else 0.0
@@ -241,11 +249,7 @@ def _finish_line(ln: _Line) -> None:
                 plain.append(" ")
         if is_sup and (c.text.isdigit() or (sup and c.text in ", ")):
             if italic and not sup:  # citation numbers are not part of an italic title
-                spaces = []
-                while out and out[-1] == " ":
-                    spaces.append(out.pop())
-                out.append("*")
-                out.extend(spaces)
+                close_italic()
                 italic = False
             sup.append(c.text)
             prev = c
@@ -256,12 +260,7 @@ def _finish_line(ln: _Line) -> None:
                 out.append("*")
                 italic = True
             elif not c.italic and italic:
-                # close the italic run before trailing spaces
-                spaces = []
-                while out and out[-1] == " ":
-                    spaces.append(out.pop())
-                out.append("*")
-                out.extend(spaces)
+                close_italic()
                 italic = False
         out.append(c.text)
         plain.append(c.text)
