@@ -38,6 +38,14 @@ def output_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def example_graphs(example_paths):
+    """The example reports analysed (read, parsed, entities, findings), no RDF."""
+    from peelkg.kg_build.pipeline import analyse_source
+
+    return [analyse_source(p) for p in example_paths]
+
+
+@pytest.fixture(scope="session")
 def example_kg(tmp_path_factory, example_paths) -> Path:
     """One build of the example reports, shared by every test that only reads it."""
     from peelkg.kg_build.pipeline import build

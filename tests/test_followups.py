@@ -310,16 +310,8 @@ def test_followups_unknown_force_and_missing_graph(example_kg, tmp_path):
     assert "Traceback" not in res.output and "no knowledge graph" in res.output
 
 
-def test_link_is_order_independent_on_examples(example_paths):
-    from peelkg.kg_build.entities import extract_entities
-    from peelkg.kg_build.reports import parse_report
-    from peelkg.kg_build.sources import read_source
-
-    graphs = []
-    for p in example_paths:
-        fmt, text, sha = read_source(p)
-        r = parse_report(text, source=p.name, sha256=sha, fmt=fmt)
-        graphs.append(ReportGraph(r, extract_entities(r)))
+def test_link_is_order_independent_on_examples(example_graphs):
+    graphs = list(example_graphs)
     base = link(graphs)
     assert base == link(list(reversed(graphs)))
     shuffled = graphs[:]

@@ -214,16 +214,8 @@ def test_shared_definition_within_a_report_is_not_evidence():
     assert only.reasons == ["definition match"] and only.name == "ask scheme"
 
 
-def test_examples_entities_link_across_years(example_paths):
-    from peelkg.kg_build.entities import extract_entities
-    from peelkg.kg_build.reports import parse_report
-    from peelkg.kg_build.sources import read_source
-
-    graphs = []
-    for p in example_paths:
-        fmt, text, sha = read_source(p)
-        r = parse_report(text, source=p.name, sha256=sha, fmt=fmt)
-        graphs.append(ReportGraph(r, extract_entities(r)))
+def test_examples_entities_link_across_years(example_graphs):
+    graphs = list(example_graphs)
     links, _, _ = link(graphs)
     by_key = {l.key: l for l in links}
     emerald = by_key["unit/emerald-team"]
