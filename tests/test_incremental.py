@@ -4,11 +4,15 @@ byte-identical to a full build of the same inputs (store: the same quads)."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from peelkg.kg_build.pipeline import build
+
+
+UNSEEN = Path(__file__).parent / "data" / "unseen" / "report.txt"  # a fictional other force
 
 
 def outputs(out):
@@ -110,3 +114,24 @@ def test_cli_summary_says_how_many_were_unchanged(tmp_path, sources):
     assert second.stdout == first.stdout.replace("Built 2 reports: ", "Built 2 reports (2 unchanged): ")
     third = CliRunner().invoke(main, args + ["--no-incremental"])
     assert third.stdout == first.stdout
+
+
+def test_only_the_changed_force_is_re_linked(tmp_path, sources):
+    """Links never cross forces: a change to one force's report re-links that
+    force only, and the other force's links (and store quads) are kept as they were."""
+    a, b = sources
+    other = tmp_path / "src" / "other-force.txt"
+    shutil.copy(UNSEEN, other)
+    out = tmp_path / "inc"
+    first = build([a, b, other], out)
+    assert len(first.relinked) == 2 and "bedfordshire-police" in first.relinked
+
+    assert build([a, b, other], out).relinked == []  # nothing changed: nothing re-linked
+
+    change(b)
+    inc = build([a, b, other], out)
+    assert inc.relinked == ["bedfordshire-police"]
+    full = build([a, b, other], tmp_path / "full", incremental=False)
+    assert outputs(out) == outputs(tmp_path / "full")
+    assert store_quads(out) == store_quads(tmp_path / "full")
+    assert inc.triples == full.triples

@@ -11,7 +11,13 @@ An entry holds what a rebuild needs without re-reading the report:
 
 * ``<key>.ttl``   the report's Turtle body (its named graph, no @prefix lines)
 * ``<key>.trig``  the same as a TriG block
-* ``<key>.pkl``   the ReportGraph (for linking) and counts
+* ``<key>.pkl``   small facts about it (report key, force, counts)
+* ``<key>.rg``    the pickled ReportGraph, read only when its force is re-linked
+
+and one entry per force (``<part key>.links``: that force's part of the links
+graph as a Turtle body), keyed by the entry keys of the force's reports, so a
+rebuild re-links only the forces whose reports changed, and the store updates
+only the links of those forces.
 
 ``index.json`` records the last build: fingerprint and report key -> entry,
 which tells the store which named graphs changed. Entries are pickles: the
@@ -35,7 +41,6 @@ from peelkg.kg_build.model import ReportGraph
 
 CACHE_DIR = ".peelkg-cache"
 INDEX_FILE = "index.json"
-LINKS_KEY = "links"  # the links graph's last TriG block: links.trig
 _PKG = Path(__file__).resolve().parent.parent  # the peelkg package folder
 
 Chunk = Union[str, Path]  # text in memory, or a cache file holding it
@@ -77,17 +82,38 @@ def entry_key(fp: str, source_name: str, sha256: str) -> str:
 
 @dataclass
 class Entry:
-    """One report's build output: chunks for kg.ttl/kg.trig and what linking needs."""
+    """One report's build output: chunks for kg.ttl/kg.trig and where its
+    ReportGraph is (a pickle file, loaded only for linking: the build never
+    holds every report's model in memory at once)."""
 
     key: str  # cache key
     report_key: str
     source: str
-    rg: ReportGraph
+    force_key: str
+    force: str
+    rg_file: Path  # pickled ReportGraph
     ttl: Chunk
     trig: Chunk
     quads: int
     entities: dict[str, int] = field(default_factory=dict)
+    chars: int = 0  # characters of report text
     cached: bool = False  # True when taken from the cache (not re-analysed)
+
+    def load_rg(self) -> ReportGraph:
+        """The report's document model (unpickled from rg_file)."""
+        with open(self.rg_file, "rb") as f:
+            return pickle.load(f)
+
+
+def dump_rg(rg: ReportGraph, path: Path) -> None:
+    """Pickle a ReportGraph for Entry.load_rg."""
+    path.write_bytes(pickle.dumps(rg, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def part_key(fp: str, entry_keys: Sequence[str]) -> str:
+    """The cache key of one force's links: its reports' entry keys (any change
+    to one of them, or a report added or removed, re-links the force)."""
+    return "part-" + hashlib.sha256("\0".join([fp, *sorted(entry_keys)]).encode()).hexdigest()
 
 
 def read_chunk(chunk: Chunk) -> str:
@@ -122,22 +148,45 @@ class Cache:
         try:
             with open(base.with_suffix(".pkl"), "rb") as f:
                 meta = pickle.load(f)
-            ttl, trig = base.with_suffix(".ttl"), base.with_suffix(".trig")
-            if not (ttl.is_file() and trig.is_file()) or meta.get("fingerprint") != self.fp:
+            ttl, trig, rg = base.with_suffix(".ttl"), base.with_suffix(".trig"), base.with_suffix(".rg")
+            if not (ttl.is_file() and trig.is_file() and rg.is_file()) or meta.get("fingerprint") != self.fp:
                 return None
             return Entry(
                 key=key,
                 report_key=meta["report_key"],
                 source=meta["source"],
-                rg=meta["rg"],
+                force_key=meta["force_key"],
+                force=meta["force"],
+                rg_file=rg,
                 ttl=ttl,
                 trig=trig,
                 quads=meta["quads"],
                 entities=meta["entities"],
+                chars=meta["chars"],
                 cached=True,
             )
         except Exception:  # noqa: BLE001 - any unreadable entry is just a miss
             return None
+
+    def _parts(self) -> dict:
+        parts = self.index.get("parts") if self.index.get("fingerprint") == self.fp else None
+        return parts if isinstance(parts, dict) else {}
+
+    def part_file(self, key: str) -> Optional[Path]:
+        """The Turtle body file of a links part of the last build (None if gone)."""
+        path = (self.dir / key).with_suffix(".links")
+        return path if path.is_file() else None
+
+    def get_part(self, key: str) -> Optional[tuple[Path, int]]:
+        """A links part of the last build: (its Turtle body file, its triple count), or None."""
+        n = self._parts().get(key)
+        path = self.part_file(key)
+        return (path, n) if isinstance(n, int) and path is not None else None
+
+    def previous_parts(self) -> Optional[set[str]]:
+        """The keys of the last build's links parts (None if unknown)."""
+        parts = self._parts()
+        return set(parts) if parts else None
 
     def old_trig(self, key: Optional[str]) -> Optional[str]:
         """The TriG block of an entry of the last build (None if gone)."""
@@ -148,10 +197,6 @@ class Cache:
         except OSError:
             return None
 
-    def old_links(self) -> Optional[str]:
-        """The links graph's TriG block as the last build wrote it (None if unknown)."""
-        return self.old_trig(LINKS_KEY) if self.index.get("fingerprint") == self.fp else None
-
     def invalidate(self) -> None:
         """Forget the last build (called before outputs are swapped in)."""
         try:
@@ -159,11 +204,15 @@ class Cache:
         except FileNotFoundError:
             pass
 
-    def commit(self, entries: Sequence[Entry], links_trig: str) -> None:
-        """Store new entries and the links block, record this build, drop unused entries."""
+    def commit(self, entries: Sequence[Entry], parts: Sequence[tuple[str, Path, int]]) -> None:
+        """Store new entries and the links ``parts`` ((key, staged or cached
+        Turtle body file, triple count)), record this build, drop unused entries."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write((self.dir / LINKS_KEY).with_suffix(".trig"), links_trig.encode("utf-8"))
-        keep = {LINKS_KEY}
+        keep = {k for k, _, _ in parts}
+        for k, path, _ in parts:
+            target = (self.dir / k).with_suffix(".links")
+            if path != target:  # staged in the same folder tree: move it
+                os.replace(path, target)
         for e in entries:
             keep.add(e.key)
             if e.cached:
@@ -173,17 +222,20 @@ class Cache:
                 "fingerprint": self.fp,
                 "report_key": e.report_key,
                 "source": e.source,
-                "rg": e.rg,
+                "force_key": e.force_key,
+                "force": e.force,
                 "quads": e.quads,
                 "entities": e.entities,
+                "chars": e.chars,
             }
-            for chunk, suffix in ((e.ttl, ".ttl"), (e.trig, ".trig")):
+            for chunk, suffix in ((e.ttl, ".ttl"), (e.trig, ".trig"), (e.rg_file, ".rg")):
                 if isinstance(chunk, Path):  # a staged file in the same folder tree: move it
                     os.replace(chunk, base.with_suffix(suffix))
                 else:
                     _atomic_write(base.with_suffix(suffix), chunk.encode("utf-8"))
             _atomic_write(base.with_suffix(".pkl"), pickle.dumps(meta, protocol=pickle.HIGHEST_PROTOCOL))
-        index = {"fingerprint": self.fp, "reports": {e.report_key: e.key for e in sorted(entries, key=lambda e: e.report_key)}}
+        index = {"fingerprint": self.fp, "reports": {e.report_key: e.key for e in sorted(entries, key=lambda e: e.report_key)},
+                 "parts": {k: n for k, _, n in parts}}
         _atomic_write(self.dir / INDEX_FILE, json.dumps(index, indent=1, sort_keys=True).encode("utf-8"))
         for p in self.dir.iterdir():
             if p.name != INDEX_FILE and p.stem not in keep:

@@ -1,8 +1,8 @@
 """The build: report files -> kg.ttl, kg.trig and a pyoxigraph store.
 
     discover -> per source: read, parse, entities, statistics, findings, rdf,
-    serialise (in worker processes when jobs > 1) -> link across reports ->
-    corpus graph -> write kg.ttl / kg.trig / store -> remember the build.
+    serialise (in worker processes when jobs > 1) -> link the reports of each
+    force -> links graph -> write kg.ttl / kg.trig / store -> remember the build.
 
 Guarantees:
 
@@ -14,8 +14,12 @@ Guarantees:
   ``out_dir`` as it was;
 * incremental: a report whose bytes (and the code and lexicon) did not change
   is taken from the cache (``cache.py``); kg.ttl/kg.trig are re-assembled from
-  per-report chunks, which is exactly what a full build writes, and the store
-  only reloads the named graphs that changed.
+  per-report chunks, which is exactly what a full build writes; only forces
+  with a changed report are re-linked; the store only reloads the named
+  graphs that changed;
+* bounded memory: a report's document model goes to a pickle as soon as it is
+  rendered and comes back only while its force is linked, so memory does not
+  grow with the number of reports.
 """
 
 from __future__ import annotations
@@ -33,9 +37,9 @@ from typing import Callable, Optional, Sequence
 
 from peelkg.errors import PeelkgError, ReportError
 from peelkg.kg_build import sources
-from peelkg.kg_build.cache import Cache, Entry, entry_key, fingerprint, read_chunk
+from peelkg.kg_build.cache import Cache, Entry, dump_rg, entry_key, fingerprint, part_key, read_chunk
 from peelkg.kg_build.model import ENTITY_KINDS, CorpusGraph, ReportGraph
-from peelkg.kg_build.serialise import trig_wrap, turtle_body_count, turtle_header
+from peelkg.kg_build.serialise import trig_brackets, trig_wrap, turtle_body_count, turtle_header
 from peelkg.kg_build.store import swap_dir, update_store, write_store
 from peelkg.namespaces import LINKS_GRAPH, report_graph_iri
 from peelkg.state import KG_FILE, STORE_DIR, TRIG_FILE, remember_build
@@ -55,6 +59,7 @@ class BuildResult:
     reused: list[str] = field(default_factory=list)  # report keys taken from the cache
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage (summed over workers)
     text_chars: int = 0  # characters of report text analysed (not counting cache hits)
+    relinked: list[str] = field(default_factory=list)  # force keys whose links were made anew (not cached)
 
 
 # ---- one report -----------------------------------------------------------
@@ -127,9 +132,10 @@ def _work(job: tuple) -> tuple:
         # Chunks go to the build's private staging folder, not through memory:
         # at hundreds of reports they are most of the output.
         c = time.perf_counter()
-        ttl, trig = Path(chunk_dir) / f"{key}.ttl", Path(chunk_dir) / f"{key}.trig"
+        ttl, trig, rg_file = (Path(chunk_dir) / f"{key}{ext}" for ext in (".ttl", ".trig", ".rg"))
         ttl.write_bytes(ttl_text.encode("utf-8"))
         trig.write_bytes(trig_text.encode("utf-8"))
+        dump_rg(rg, rg_file)
         t["write"] = t.get("write", 0.0) + time.perf_counter() - c
     except ReportError as exc:
         return ("error", exc.source, exc.reason, t)
@@ -140,8 +146,9 @@ def _work(job: tuple) -> tuple:
             raise
         return ("error", path.name, f"internal error while analysing it ({type(exc).__name__}: {exc}); set PEELKG_DEBUG=1 for details", t)
     ents = Counter(e.kind for e in rg.entities)
-    entry = Entry(key=key, report_key=rg.report.key, source=path.name, rg=rg, ttl=ttl, trig=trig,
-                  quads=n, entities=dict(sorted(ents.items())))
+    entry = Entry(key=key, report_key=rg.report.key, source=path.name, force_key=rg.report.force_key,
+                  force=rg.report.force, rg_file=rg_file, ttl=ttl, trig=trig, quads=n,
+                  entities=dict(sorted(ents.items())), chars=len(rg.report.text))
     return ("ok", entry, t)
 
 
@@ -243,7 +250,7 @@ def _build_rest(staging, cache, paths, entries, jobs_todo, errors, fail, t_total
         _add_times(t_total, res[-1])
         if res[0] == "ok":
             entries.append(res[1])
-            text_chars += len(res[1].rg.report.text)
+            text_chars += res[1].chars
         else:
             fail(ReportError(res[1], res[2]))
 
@@ -282,23 +289,9 @@ def _build_rest(staging, cache, paths, entries, jobs_todo, errors, fail, t_total
         raise PeelkgError(f"none of the {len(errors)} inputs could be built (first: {errors[0]})")
     entries.sort(key=lambda e: e.report_key)
 
-    c = time.perf_counter()
-    from peelkg.kg_build.linking import link
-    from peelkg.kg_build.rdf import corpus_triples
-
-    graphs = [e.rg for e in entries]
-    links, followups, grade_changes = link(graphs)
-    corpus = CorpusGraph(reports=graphs, links=links, followups=followups, grade_changes=grade_changes)
-    t_total["link"] += time.perf_counter() - c
-    c = time.perf_counter()
-    ctriples = corpus_triples(corpus)
-    c2 = time.perf_counter()
-    corpus_body, corpus_n = turtle_body_count(ctriples)
-    corpus_block = trig_wrap(LINKS_GRAPH, corpus_body)
-    t_total["rdf"] += c2 - c
-    t_total["serialise"] += time.perf_counter() - c2
-
-    _write_outputs(staging, cache, entries, corpus_block, corpus_body, t_total)
+    relinked: list[str] = []
+    parts = _links_graph(entries, cache, staging, t_total, relinked)
+    _write_outputs(staging, cache, entries, parts, t_total)
     remember_build(out_dir)
 
     ents: Counter = Counter()
@@ -306,14 +299,95 @@ def _build_rest(staging, cache, paths, entries, jobs_todo, errors, fail, t_total
         ents.update(e.entities)
     return BuildResult(
         reports=[e.report_key for e in entries],
-        triples=sum(e.quads for e in entries) + corpus_n,
+        triples=sum(e.quads for e in entries) + sum(p.triples for p in parts),
         entities_by_kind={k: ents[k] for k in sorted(ents, key=lambda k: (k not in ENTITY_KINDS, ENTITY_KINDS.index(k) if k in ENTITY_KINDS else 0, k))},
         errors=[str(e) for e in errors],
         out_dir=out_dir,
         reused=[e.report_key for e in entries if e.cached],
         timings=t_total,
         text_chars=text_chars,
+        relinked=relinked,
     )
+
+
+@dataclass
+class _Part:
+    """One piece of the links graph: a Turtle body in a file (staged or cached)."""
+
+    key: str  # cache.part_key of the force's reports (or of the shared head)
+    file: Path
+    triples: int
+
+
+def _links_graph(entries: list[Entry], cache: Cache, staging: "_Staging", t_total: dict,
+                 relinked: list[str]) -> list[_Part]:
+    """The links graph, as parts: the shared head (vocabulary, forces), then
+    each force's links in force-key order.
+
+    Links never cross forces, so each force is linked on its own, with only
+    its reports' models in memory, and a force whose reports are all unchanged
+    takes its part from the cache. Parts go to files as they are made, so the
+    links graph is never held in memory whole. Concatenated, they are one
+    deterministic Turtle body with one block per subject (every linked
+    subject belongs to one force; the head's subjects to none).
+    """
+    from peelkg.kg_build.linking import link
+    from peelkg.kg_build.rdf import corpus_head_triples, force_link_triples
+
+    part_dir = staging.make() / "parts"
+    part_dir.mkdir(exist_ok=True)
+
+    def staged(key: str, body: str, n: int) -> _Part:
+        f = part_dir / f"{key}.links"
+        f.write_bytes(body.encode("utf-8"))
+        return _Part(key, f, n)
+
+    by_force: dict[str, list[Entry]] = {}
+    forces: dict[str, str] = {}
+    for e in entries:  # sorted by report key: the last report's spelling of the force wins
+        by_force.setdefault(e.force_key, []).append(e)
+        forces[e.force_key] = e.force
+    c = time.perf_counter()
+    head, n = turtle_body_count(corpus_head_triples(forces))
+    parts = [staged(part_key(cache.fp, ["head", hashlib.sha256(head.encode("utf-8")).hexdigest()]), head, n)]
+    t_total["serialise"] += time.perf_counter() - c
+    for fk in sorted(by_force):
+        group = by_force[fk]
+        pk = part_key(cache.fp, [e.key for e in group])
+        hit = cache.get_part(pk)
+        if hit is not None:
+            parts.append(_Part(pk, *hit))
+            continue
+        relinked.append(fk)
+        c = time.perf_counter()
+        graphs = [e.load_rg() for e in group]
+        links, followups, grade_changes = link(graphs)
+        c2 = time.perf_counter()
+        triples = force_link_triples(CorpusGraph(reports=graphs, links=links, followups=followups,
+                                                 grade_changes=grade_changes))
+        del graphs
+        c3 = time.perf_counter()
+        parts.append(staged(pk, *turtle_body_count(triples)))
+        t_total["link"] += c2 - c
+        t_total["rdf"] += c3 - c2
+        t_total["serialise"] += time.perf_counter() - c3
+    return parts
+
+
+def _links_change(cache: Cache, parts: list[_Part]) -> Optional[tuple[str, str]]:
+    """(before, after) TriG blocks for updating the store's links graph: only
+    the parts that changed since the last build (no triple is in two parts).
+    None when the last build's parts are not all known (rebuild the store)."""
+    old = cache.previous_parts()
+    if old is None:
+        return None
+    now = {p.key for p in parts}
+    gone = [cache.part_file(k) for k in sorted(old) if k not in now]
+    if any(f is None for f in gone):
+        return None
+    before = "".join(f.read_text(encoding="utf-8") for f in gone)
+    after = "".join(p.file.read_text(encoding="utf-8") for p in parts if p.key not in old)
+    return trig_wrap(LINKS_GRAPH, before), trig_wrap(LINKS_GRAPH, after)
 
 
 def _drop_duplicates(entries: list[Entry], paths: list[Path], fail) -> list[Entry]:
@@ -362,21 +436,25 @@ class _Staging:
                 shutil.rmtree(self.out_dir, ignore_errors=True)
 
 
-def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], corpus_block: str,
-                   corpus_body: str, t_total: dict) -> None:
+def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], parts: list[_Part],
+                   t_total: dict) -> None:
     """Write everything into the staging folder, then swap it in."""
     out_dir = staging.out_dir
     tmp = staging.make()
+    opening, closing = (x.encode("utf-8") for x in trig_brackets(LINKS_GRAPH))
     try:
         c = time.perf_counter()
         header = turtle_header()
-        for name, chunks, last in ((KG_FILE, [e.ttl for e in entries], corpus_body),
-                                   (TRIG_FILE, [e.trig for e in entries], corpus_block)):
+        for name, chunks, before, after in ((KG_FILE, [e.ttl for e in entries], b"", b""),
+                                            (TRIG_FILE, [e.trig for e in entries], opening, closing)):
             with open(tmp / name, "wb") as f:
                 f.write(header.encode("utf-8"))
                 for chunk in chunks:  # cached chunks are copied as bytes, never decoded
                     f.write(chunk.read_bytes() if isinstance(chunk, Path) else chunk.encode("utf-8"))
-                f.write(last.encode("utf-8"))
+                f.write(before)
+                for part in parts:
+                    f.write(part.file.read_bytes())
+                f.write(after)
         c2 = time.perf_counter()
         t_total["write"] += c2 - c
 
@@ -389,14 +467,16 @@ def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], corpus
         def all_blocks():
             for e in entries:
                 yield e.trig.read_bytes() if isinstance(e.trig, Path) else e.trig.encode("utf-8")
-            yield corpus_block.encode("utf-8")
+            for part in parts:  # TriG lets a graph's triples come in several blocks
+                yield opening + part.file.read_bytes() + closing
 
-        if prev and old_store.is_dir() and len(changed) + len(removed) <= len(now) // 2:
+        links_change = _links_change(cache, parts) if prev else None
+        if links_change and old_store.is_dir() and len(changed) + len(removed) <= len(now) // 2:
             by_key = {e.report_key: e for e in entries}
             changes = {str(report_graph_iri(k)): (cache.old_trig(prev.get(k)), read_chunk(by_key[k].trig))
                        for k in changed}
             changes.update({str(report_graph_iri(k)): (None, None) for k in removed})
-            changes[str(LINKS_GRAPH)] = (cache.old_links(), corpus_block)
+            changes[str(LINKS_GRAPH)] = links_change
             try:
                 update_store(old_store, tmp / STORE_DIR, header, changes)
             except OSError:  # old store unusable (corrupt, locked): rebuild it
@@ -413,7 +493,7 @@ def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], corpus
         os.replace(tmp / TRIG_FILE, out_dir / TRIG_FILE)
         swap_dir(tmp / STORE_DIR, out_dir / STORE_DIR)
         staging.committed = True
-        cache.commit(entries, corpus_block)
+        cache.commit(entries, [(p.key, p.file, p.triples) for p in parts])
         t_total["write"] += time.perf_counter() - c
     except OSError as exc:
         raise PeelkgError(f"cannot write the build output in {out_dir}: {exc.strerror or exc}") from None

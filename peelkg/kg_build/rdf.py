@@ -503,20 +503,27 @@ def _grade_change(out: list, gc: GradeChange, reports: dict[str, Report]) -> Non
         out.append((G, _P["toGrade"], _grade(gc.after)))
 
 
-def corpus_triples(corpus: CorpusGraph) -> list[Triple]:
-    """The links graph (namespaces.LINKS_GRAPH): forces, concept schemes, canonical
-    entities and peel:canonical links, follow-ups, grade changes, peel:follows."""
+def corpus_head_triples(forces: dict[str, str]) -> list[Triple]:
+    """The part of the links graph that belongs to no single force: the bundled
+    vocabulary (grade scheme, lexicon concepts) and one node per force
+    (``forces`` maps force key -> force name)."""
     from peelkg.ontology import vocabulary_triples
 
     out: list = list(vocabulary_triples())
-    reports = {rg.report.key: rg.report for rg in corpus.reports}
-
-    forces = {r.force_key: r.force for r in reports.values()}
     for key in sorted(forces):
         F = force_iri(key)
         out += [(F, A, ORG.Organization), (F, A, _C["PoliceForce"]), (F, PREF, _text(forces[key])),
                 (F, RDFS_LABEL, _text(forces[key]))]
+    return list(dict.fromkeys(out))
 
+
+def force_link_triples(corpus: CorpusGraph) -> list[Triple]:
+    """The links graph's triples that ``corpus`` gives: canonical entities and
+    peel:canonical links, follow-ups, grade changes, peel:follows. Every subject
+    belongs to one force, so the links of each force can be made (and cached)
+    on their own: the build calls this once per force."""
+    out: list = []
+    reports = {rg.report.key: rg.report for rg in corpus.reports}
     for link in corpus.links:
         force = force_iri(slugify(link.force))
         C = canonical_iri(link.force, link.key)
@@ -536,3 +543,10 @@ def corpus_triples(corpus: CorpusGraph) -> list[Triple]:
     pairs = {(x.later_report, x.earlier_report) for x in (*corpus.followups, *corpus.grade_changes)}
     out.extend((report_iri(later), _P["follows"], report_iri(earlier)) for later, earlier in sorted(pairs))
     return list(dict.fromkeys(out))
+
+
+def corpus_triples(corpus: CorpusGraph) -> list[Triple]:
+    """The whole links graph (namespaces.LINKS_GRAPH) of ``corpus``:
+    corpus_head_triples for its forces plus force_link_triples."""
+    forces = {rg.report.force_key: rg.report.force for rg in corpus.reports}
+    return list(dict.fromkeys(corpus_head_triples(forces) + force_link_triples(corpus)))

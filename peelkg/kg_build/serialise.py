@@ -183,8 +183,15 @@ def trig_block(graph, triples: Iterable[Triple], prefixes: Mapping[str, str] | N
 
 def trig_wrap(graph, body: str, prefixes: Mapping[str, str] | None = None) -> str:
     """A Turtle body (from turtle_body) as the TriG block of named graph ``graph``."""
+    opening, closing = trig_brackets(graph, prefixes)
+    return opening + body + closing
+
+
+def trig_brackets(graph, prefixes: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """What goes before and after a Turtle body to make it graph ``graph``'s TriG
+    block (for bodies streamed from files rather than held in memory)."""
     w = _Writer(PREFIXES if prefixes is None else prefixes, short=True)
-    return w.term(graph) + " {\n" + body + "}\n\n"
+    return w.term(graph) + " {\n", "}\n\n"
 
 
 def trig(graphs: Mapping, prefixes: Mapping[str, str] | None = None) -> str:
