@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
+from typing import Callable, Optional
 
 from peelkg.kg_build.sentences import sentence_spans
 from peelkg.kg_build.model import AreaForImprovement, FollowUp, Report
@@ -46,11 +47,20 @@ _SUFFIXES = ("ational", "ations", "ation", "ments", "ment", "ness", "ities", "it
              "ised", "ises", "ise", "ized", "izes", "ize", "edly", "ed", "ies", "es", "ly", "s", "e")
 
 
+# the suffixes by their last letter, in _SUFFIXES order (the first that fits wins)
+_SUFFIXES_BY_LAST: dict[str, tuple[str, ...]] = {
+    c: tuple(s for s in _SUFFIXES if s.endswith(c)) for c in {s[-1] for s in _SUFFIXES}
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A deliberately crude suffix stripper: same on both sides is all that matters."""
-    for suf in _SUFFIXES:
-        if len(word) - len(suf) >= 4 and word.endswith(suf):
+    n = len(word)
+    if n < 5:
+        return word  # every suffix would leave fewer than 4 letters
+    for suf in _SUFFIXES_BY_LAST.get(word[-1], ()):
+        if n - len(suf) >= 4 and word.endswith(suf):
             return word[: -len(suf)]
     return word
 
@@ -65,15 +75,31 @@ def fold(text: str) -> str:
     return " ".join(text.translate(_FOLD).lower().split())
 
 
+# fold() then dropping apostrophes, for tokens only: white space and the other
+# folded marks never touch a run of [a-z0-9], so they are left as they are.
+_FOLD_TOKENS = str.maketrans({"\u2019": None, "\u2018": None, "'": None})
+
+
+@lru_cache(maxsize=65536)
+def _content_stem(word: str) -> str:
+    """The stem of a content word; "" for a stop word, a number or a single letter."""
+    return stem(word) if word not in _STOP and not word.isdigit() and len(word) > 1 else ""
+
+
 @lru_cache(maxsize=16384)
 def _tokens(text: str) -> tuple[str, ...]:
-    t = fold(text).replace("'", "")
-    return tuple(stem(w) for w in _WORD.findall(t) if w not in _STOP and not w.isdigit() and len(w) > 1)
+    stems = map(_content_stem, _WORD.findall(text.translate(_FOLD_TOKENS).lower()))
+    return tuple(s for s in stems if s)
 
 
 def content_tokens(text: str) -> list[str]:
     """Stemmed content words of a text (stop words and inspection boilerplate removed)."""
     return list(_tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(_tokens(text))
 
 
 class Tfidf:
@@ -82,13 +108,13 @@ class Tfidf:
     def __init__(self, documents: list[str]):
         df: Counter = Counter()
         for d in documents:
-            df.update(set(content_tokens(d)))
+            df.update(_token_set(d))
         n = max(len(documents), 1)
         self.idf = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
         self._default = math.log(1 + n) + 1.0
 
     def vector(self, text: str) -> dict[str, float]:
-        tf = Counter(content_tokens(text))
+        tf = Counter(_tokens(text))
         v = {t: (1 + math.log(c)) * self.idf.get(t, self._default) for t, c in tf.items()}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {t: x / norm for t, x in v.items()}
@@ -97,7 +123,8 @@ class Tfidf:
     def cosine(a: dict[str, float], b: dict[str, float]) -> float:
         if len(a) > len(b):
             a, b = b, a
-        return sum(x * b.get(t, 0.0) for t, x in a.items())
+        # words missing from b add exactly 0.0: skipping them keeps the same sum
+        return sum((x * b[t] for t, x in a.items() if t in b), 0.0)
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[str, int, int]]:
@@ -131,10 +158,13 @@ _DISCUSSES = re.compile(r"\barea(?:s)? for improvement\b|\b(?:found|said|identif
 _RELATIVE = re.compile(r"\b(?:last|previous|preceding)\s", re.I)
 
 
-def _is_trigger(sentence: str, pat: re.Pattern) -> Optional[re.Match]:
+def _is_trigger(sentence: str, pat: re.Pattern, year: str = "") -> Optional[re.Match]:
     # "In April 2017, the Home Office ..." is a date, not the inspection: the pattern
     # wants the year right after the preposition (or after "our"/"report of").
-    return pat.search(fold(sentence))
+    s = fold(sentence)
+    if year and year not in s and not _mentions_relative(s):
+        return None  # every alternative of trigger_pattern(year) needs one or the other
+    return pat.search(s)
 
 
 _LEADING = re.compile(r"^(?:however,?\s+|but\s+|also,?\s+)?(?:in|since|during|last|at|our|when|following)\b", re.I)
@@ -307,23 +337,51 @@ def slash_label(report: Report) -> Optional[str]:
     return m.group(0) if m else None
 
 
-def find_passages(earlier: Report, later: Report) -> list[Passage]:
-    """Every passage of ``later`` that refers back to the inspection of ``earlier``."""
+def _mentions_relative(raw: str) -> bool:
+    """_RELATIVE.search(raw), skipped when plain ASCII text lacks the words it needs."""
+    if raw.isascii():
+        low = raw.lower()
+        if "last" not in low and "previous" not in low and "preceding" not in low:
+            return False
+    # non-ASCII text goes to the regex: under re.I "ſ" matches "s", for one
+    return _RELATIVE.search(raw) is not None
+
+
+def _overlaps_afi(report: Report) -> Callable[[int, int], bool]:
+    """A test: does text[ps:pe] overlap one of the report's AFIs? (bisect, not a scan)"""
+    spans = sorted((a.start, a.end) for a in report.areas_for_improvement)
+    starts = [s for s, _ in spans]
+    reach: list[int] = []  # reach[k]: the furthest end among the first k + 1 AFIs by start
+    for _, e in spans:
+        reach.append(max(e, reach[-1]) if reach else e)
+
+    def overlaps(ps: int, pe: int) -> bool:
+        k = bisect_left(starts, pe)  # the AFIs that start before pe
+        return k > 0 and reach[k - 1] > ps
+
+    return overlaps
+
+
+def find_passages(earlier: Report, later: Report, paragraphs: Optional[list[tuple[int, int, Optional[int]]]] = None) -> list[Passage]:
+    """Every passage of ``later`` that refers back to the inspection of ``earlier``.
+
+    ``paragraphs`` is ``_paragraph_spans(later)`` when the caller has it already."""
     pat = trigger_pattern(earlier.year, slash_label(earlier))
     year = str(earlier.year)
-    afi_spans = [(a.start, a.end) for a in later.areas_for_improvement]
-    paragraphs = _paragraph_spans(later)
+    in_afi = _overlaps_afi(later)
+    if paragraphs is None:
+        paragraphs = _paragraph_spans(later)
     passages: list[Passage] = []
     for pi, (ps, pe, q) in enumerate(paragraphs):
-        if any(s < pe and ps < e for s, e in afi_spans):
+        if in_afi(ps, pe):
             continue  # the later report's own AFIs are not discussion of the earlier ones
         raw = later.text[ps:pe]
-        if year not in raw and not _RELATIVE.search(raw):
+        if year not in raw and not _mentions_relative(raw):
             continue  # cheap pre-filter: most paragraphs never name the earlier inspection
         sents = split_sentences(raw, ps)
         current: Optional[Passage] = None
         for s in sents:
-            m = _is_trigger(s[0], pat)
+            m = _is_trigger(s[0], pat, year)
             if m and _JUDGEMENT_ONLY.search(s[0]) and not _DISCUSSES.search(s[0]):
                 continue  # "In 2017, we judged the force as good at ..." recalls a grade, not an AFI
             if m and (current is None or _starts_with_trigger(s[0], m)):
@@ -342,7 +400,7 @@ def find_passages(earlier: Report, later: Report) -> list[Passage]:
                 # by the next paragraph ("We assessed these ..., and both have been addressed")
                 if not p.follow:
                     for t in nsents:
-                        if _is_trigger(t[0], pat):
+                        if _is_trigger(t[0], pat, year):
                             break
                         p.follow.append(t)
                 nxt = " ".join(t[0] for t in nsents)
@@ -379,12 +437,11 @@ def find_followups(earlier: Report, later: Report, question_map: dict[int, int])
     afis = sorted(earlier.areas_for_improvement, key=lambda a: (a.start, a.question or 0, a.index))
     if not afis:
         return []
-    passages = find_passages(earlier, later)
+    paragraphs = _paragraph_spans(later)
+    passages = find_passages(earlier, later, paragraphs)
     later_afis = sorted(later.areas_for_improvement, key=lambda a: (a.start, a.question or 0, a.index))
-    docs = [a.text for a in afis] + [a.text for a in later_afis]
-    for ps, pe, _ in _paragraph_spans(later):
-        docs.append(later.text[ps:pe])
-    tfidf = Tfidf(docs)
+    texts = [later.text[ps:pe] for ps, pe, _ in paragraphs]
+    tfidf = Tfidf([a.text for a in afis] + [a.text for a in later_afis] + texts)
     afi_vecs = [tfidf.vector(a.text) for a in afis]
 
     # candidates: (passage index, segment index)
@@ -411,6 +468,7 @@ def find_followups(earlier: Report, later: Report, question_map: dict[int, int])
         taken_afi[i] = (j, k)
         taken_seg.add((j, k))
 
+    statuses: dict[int, str] = {}  # by passage: one passage can settle several AFIs
     out: list[FollowUp] = []
     for i, a in enumerate(afis):
         fu = FollowUp(
@@ -423,34 +481,38 @@ def find_followups(earlier: Report, later: Report, question_map: dict[int, int])
             status="not reassessed",
         )
         if i in taken_afi:
-            p = passages[taken_afi[i][0]]
-            fu.status, _ = p.status()
+            j = taken_afi[i][0]
+            p = passages[j]
+            if j not in statuses:
+                statuses[j] = p.status()[0]
+            fu.status = statuses[j]
             ev = p.evidence()
             fu.evidence, fu.evidence_start, fu.evidence_end = ev
         out.append(fu)
 
-    _carried_forward(out, afis, afi_vecs, later_afis, passages, taken_afi, tfidf, later)
+    _carried_forward(out, afis, afi_vecs, later_afis, passages, taken_afi, tfidf, paragraphs, texts)
     return sorted(out, key=lambda f: (f.question if f.question is not None else 10**6, f.index))
 
 
-def _carried_forward(out, afis, afi_vecs, later_afis, passages, taken_afi, tfidf, later) -> None:
+def _carried_forward(out, afis, afi_vecs, later_afis, passages, taken_afi, tfidf, spans, texts) -> None:
     """Mark FollowUps whose AFI the later report repeats or narrows.
 
     Only AFIs the later report says are not (fully) fixed can be carried forward.
     A later AFI qualifies when it restates the earlier one (cosine >= CARRY_THRESHOLD),
     or when it narrows it: it shares content words with it and is grounded in the
     follow-up discussion itself (the paragraph that best covers the later AFI's
-    words is the discussion's paragraph or the one right after it).
+    words is the discussion's paragraph or the one right after it). ``spans`` and
+    ``texts`` are the later report's paragraphs (_paragraph_spans) and their text.
     """
-    if not later_afis:
-        return
+    if not later_afis or not any(fu.status in ("improved", "not addressed") and i in taken_afi for i, fu in enumerate(out)):
+        return  # nothing can be carried forward: skip scoring the later AFIs
     later_vecs = [tfidf.vector(b.text) for b in later_afis]
-    paragraphs = []
-    for ps, pe, q in _paragraph_spans(later):
-        text = later.text[ps:pe]
+    by_question: dict[Optional[int], list[tuple[int, int, int, frozenset[str]]]] = {}
+    for pi, ((ps, pe, q), text) in enumerate(zip(spans, texts)):
         # headings and captions (few words) never ground an AFI
-        paragraphs.append((ps, pe, q, set(content_tokens(text)) if len(text.split()) >= 12 else None))
-    grounding = [_grounding(b, paragraphs, tfidf) for b in later_afis]
+        if len(text.split()) >= 12:
+            by_question.setdefault(q, []).append((pi, ps, pe, _token_set(text)))
+    grounding = [_grounding(b, by_question.get(b.question, []), tfidf) for b in later_afis]
     cands = []
     for i, fu in enumerate(out):
         if fu.status not in ("improved", "not addressed") or i not in taken_afi:
@@ -474,15 +536,16 @@ def _carried_forward(out, afis, afi_vecs, later_afis, passages, taken_afi, tfidf
         out[i].carried_forward_text = later_afis[j].text
 
 
-def _grounding(afi: AreaForImprovement, paragraphs: list[tuple[int, int, Optional[int], set[str]]], tfidf: Tfidf) -> Optional[int]:
+def _grounding(afi: AreaForImprovement, paragraphs: list[tuple[int, int, int, frozenset[str]]], tfidf: Tfidf) -> Optional[int]:
     """Index of the paragraph of the AFI's question that best covers its words
     (IDF-weighted), or None when no paragraph clearly wins. ``paragraphs`` holds
-    (start, end, question, content words) in _paragraph_spans order."""
+    (index, start, end, content words) of the paragraphs of the AFI's question
+    with 12 words or more, in _paragraph_spans order."""
     words = set(content_tokens(afi.text))
     total = sum(tfidf.idf.get(t, 0.0) for t in words) or 1.0
     scored = []
-    for pi, (ps, pe, q, toks) in enumerate(paragraphs):
-        if q != afi.question or (ps < afi.end and afi.start < pe) or toks is None:
+    for pi, ps, pe, toks in paragraphs:
+        if ps < afi.end and afi.start < pe:
             continue
         cover = sum(tfidf.idf.get(t, 0.0) for t in words & toks) / total
         scored.append((cover, pi))

@@ -13,8 +13,9 @@ A force's first integrated PEEL report (no pillar in its name) also follows up
 the areas for improvement of the force's last report of each separate pillar;
 grades are not compared across pillars.
 
-Reports are grouped by force first, so the cost grows with the number of reports
-per force, never with the size of the corpus; nothing links across forces.
+Reports are grouped by force first; nothing links across forces. The cost is
+linear in the number of reports: rules are bucket joins, consecutive inspections
+are paired once, and only matching definitions are compared in pairs.
 Output is sorted and does not depend on the order reports are given in.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from functools import lru_cache
 from typing import Optional
 
 from peelkg.kg_build.followups import Tfidf, content_tokens, find_followups, fold
@@ -36,7 +38,13 @@ PILLARS = ("effectiveness", "efficiency", "legitimacy", "leadership")
 
 def pillar(report: Report) -> str:
     """'effectiveness' | 'efficiency' | 'legitimacy' | 'leadership' | 'peel' (integrated)."""
-    text = normalise(f"{report.inspection} {report.key}")
+    return _pillar(f"{report.inspection} {report.key}")
+
+
+@lru_cache(maxsize=4096)
+def _pillar(name: str) -> str:
+    # cached: pairing asks once per report and pillar, and normalise() is slow
+    text = normalise(name)
     for p in PILLARS:
         if p in text:
             return p
@@ -91,8 +99,10 @@ def bridge_pairs(reports: list[Report]) -> list[tuple[Report, Report]]:
 _FRAME = re.compile(r"^\s*how\s+(?:effective|efficient|legitimate|well)\s+(?:is|are)\s+(?:the\s+force(?:'s|s)?\s+(?:at\s+)?)?", re.I)
 
 
-def _title_tokens(title: str) -> set[str]:
-    return set(content_tokens(_FRAME.sub("", normalise(title))))
+@lru_cache(maxsize=16384)
+def _title_tokens(title: str) -> frozenset[str]:
+    # cached: each title is compared with every title of the other report
+    return frozenset(content_tokens(_FRAME.sub("", normalise(title))))
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -165,16 +175,22 @@ GENERIC = frozenset(
     authority authorities council""".split()
 )
 _LEAD_ARTICLE = re.compile(r"^(?:the|a|an|its|our)\s+")
+_ALNUM = re.compile(r"[a-z0-9]+")
+
+# A force's reports repeat the same names, aliases and force names year after year:
+# normalising each distinct string once keeps the cost per entity constant.
+_slug = lru_cache(maxsize=65536)(slugify)
 
 
+@lru_cache(maxsize=65536)
 def _label(text: str) -> str:
     return _LEAD_ARTICLE.sub("", fold(text)).strip(" .,'\"")
 
 
+@lru_cache(maxsize=65536)
 def _specific(label: str) -> bool:
     """Has at least one word that is not generic (so 'team' or 'the unit' never merges)."""
-    words = re.findall(r"[a-z0-9]+", label)
-    return any(w not in GENERIC and len(w) > 2 for w in words)
+    return any(w not in GENERIC and len(w) > 2 for w in _ALNUM.findall(label))
 
 
 def _acronym_ok(acr: Optional[str]) -> bool:
@@ -190,41 +206,58 @@ def resolve_entities(graphs: list[ReportGraph]) -> list[EntityLink]:
     or more reports are returned (a one-report entity needs no link)."""
     by_force: dict[str, list[tuple[Report, Entity]]] = defaultdict(list)
     for g in graphs:
-        for e in g.entities:
-            by_force[g.report.force_key].append((g.report, e))
+        items = by_force[_slug(g.report.force)]  # Report.force_key, normalised once per report
+        items.extend((g.report, e) for e in g.entities)
     links: list[EntityLink] = []
     for fk in sorted(by_force):
         links.extend(_resolve_force(by_force[fk]))
-    return sorted(links, key=lambda l: (slugify(l.force), l.key))
+    return sorted(links, key=lambda l: (_slug(l.force), l.key))
 
 
-def _resolve_force(items: list[tuple[Report, Entity]]) -> list[EntityLink]:
-    items = sorted(items, key=lambda it: (it[0].year, it[0].key, it[1].key))
-    nodes = [(r.key, e.key) for r, e in items]
-    parent = list(range(len(items)))
-    reasons: dict[tuple[int, int], set[str]] = defaultdict(set)  # edge -> reasons
+class _Groups:
+    """Union-find over one force's entities that never joins two entities of one report.
 
-    def find(i: int) -> int:
+    Reasons are kept per group (the union of the reasons of the links that made it,
+    or that were found again inside it)."""
+
+    def __init__(self, reports: list[str]):
+        self.parent = list(range(len(reports)))
+        self.reports = [{r} for r in reports]  # by root: the reports its group spans
+        self.reasons: list[set[str]] = [set() for _ in reports]  # by root
+
+    def find(self, i: int) -> int:
+        parent = self.parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    in_reports = [{r.key} for r, _ in items]  # by root: the reports its group spans
-
-    def union(i: int, j: int, why: str) -> None:
-        ri, rj = find(i), find(j)
+    def union(self, i: int, j: int, why: str) -> None:
+        ri, rj = self.find(i), self.find(j)
         if ri == rj:
-            reasons[(min(i, j), max(i, j))].add(why)
+            self.reasons[ri].add(why)
             return
-        if in_reports[ri] & in_reports[rj]:
+        if not self.reports[ri].isdisjoint(self.reports[rj]):
             # one real thing appears once per report (entities.py merged aliases):
             # a link that would join two entities of one report is not trusted
             return
-        reasons[(min(i, j), max(i, j))].add(why)
         root, other = min(ri, rj), max(ri, rj)
-        parent[other] = root
-        in_reports[root] |= in_reports[other]
+        self.parent[other] = root
+        for table in (self.reports, self.reasons):
+            a, b = table[root], table[other]
+            if len(a) < len(b):  # grow the bigger set: merging stays linear overall
+                a, b = b, a
+            a |= b
+            table[root] = a
+            table[other] = set()
+        self.reasons[root].add(why)
+
+
+def _resolve_force(items: list[tuple[Report, Entity]]) -> list[EntityLink]:
+    items = sorted(items, key=lambda it: (it[0].year, it[0].key, it[1].key))
+    nodes = [(r.key, e.key) for r, e in items]
+    groups_uf = _Groups([r.key for r, _ in items])
+    union = groups_uf.union
 
     # Index by (kind, label) so each rule is a bucket join, not all pairs.
     buckets: dict[tuple[str, str, str], list[int]] = defaultdict(list)
@@ -246,32 +279,30 @@ def _resolve_force(items: list[tuple[Report, Entity]]) -> list[EntityLink]:
     priority = {"name": 0, "acronym": 1, "alias": 2, "defkind": 3}
     for (kind, rule, label), idx in sorted(buckets.items(), key=lambda kv: (priority[kv[0][1]], kv[0])):
         if rule == "acronym":
-            _chain(idx, union, f"same acronym {label}")
+            _chain(idx, groups_uf, f"same acronym {label}")
         elif rule == "name":
-            _chain(idx, union, f"same normalised name '{label}'")
+            _chain(idx, groups_uf, f"same normalised name '{label}'")
         elif rule == "alias":
             # an alias of one entity equals the name or an alias of another
-            _chain(sorted(set(names.get((kind, "name", label), []) + idx)), union, f"alias overlap '{label}'")
+            _chain(sorted(set(names.get((kind, "name", label), []) + idx)), groups_uf, f"alias overlap '{label}'")
         elif rule == "defkind":
             _definition_matches(items, idx, union)
 
+    find = groups_uf.find
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
         groups[find(i)].append(i)
-    why_by_root: dict[int, set[str]] = defaultdict(set)
-    for (a, _), ws in reasons.items():
-        why_by_root[find(a)].update(ws)
     out: list[EntityLink] = []
     used_keys: set[str] = set()
     for root in sorted(groups, key=lambda r: nodes[r]):
         members = groups[root]
-        if len({items[i][0].key for i in members}) < 2:
+        if len(groups_uf.reports[root]) < 2:
             continue
-        why = sorted(why_by_root[root])
+        why = sorted(groups_uf.reasons[root])
         ents = [items[i][1] for i in members]
         name = _preferred_name(ents)
         kind = ents[0].kind
-        key = f"{kind}/{slugify(name)}"
+        key = f"{kind}/{_slug(name)}"
         base, n = key, 2
         while key in used_keys:
             key, n = f"{base}-{n}", n + 1
@@ -289,12 +320,27 @@ def _resolve_force(items: list[tuple[Report, Entity]]) -> list[EntityLink]:
     return out
 
 
-def _chain(idx: list[int], union, why: str) -> None:
-    """Link every entity of a bucket to the first one of another report (items are in
-    year order, so each links to the earliest report it can)."""
-    for pos, j in enumerate(idx):
-        for i in idx[:pos]:
+def _chain(idx: list[int], groups: _Groups, why: str) -> None:
+    """Link every entity of a bucket to the entities before it, in bucket order (items
+    are in year order, so each links to the earliest report it can).
+
+    Same result as trying union(i, j) for every earlier i, in linear time: only the
+    first member of each group met so far needs trying, since a later member of a
+    group already tried gives the same answer (joined: nothing new; refused: the
+    group of j only grows, so it is refused again)."""
+    find, union = groups.find, groups.union
+    firsts: list[int] = []  # first bucket member of each group met so far, in bucket order
+    for j in idx:
+        for i in firsts:
             union(i, j, why)
+        seen: set[int] = set()
+        kept = []
+        for i in firsts + [j]:
+            r = find(i)
+            if r not in seen:
+                seen.add(r)
+                kept.append(i)
+        firsts = kept
 
 
 def _definition_matches(items, idx, union) -> None:
@@ -303,38 +349,65 @@ def _definition_matches(items, idx, union) -> None:
     A definition shared by two entities of one report (one footnote defining both
     "right to ask" and "right to know") identifies neither, so a match counts only
     when it is the only one in each of the two reports."""
-    toks = {i: set(content_tokens(items[i][1].definition or "")) for i in idx}
-
-    def same(i: int, j: int) -> bool:
-        ti, tj = toks[i], toks[j]
-        return len(ti) >= 3 and len(tj) >= 3 and len(ti & tj) / len(ti | tj) >= DEFINITION_MIN
+    # Entities with the same content words (a definition repeated year after year)
+    # form one class: similarity is computed once per pair of classes.
+    class_of: dict[frozenset, int] = {}
+    classes: list[frozenset] = []
+    members: list[list[int]] = []
+    cls: dict[int, int] = {}
+    for i in idx:
+        t = frozenset(content_tokens(items[i][1].definition or ""))
+        if len(t) < 3:
+            continue  # too short to identify anything: never matches
+        c = class_of.get(t)
+        if c is None:
+            c = class_of[t] = len(classes)
+            classes.append(t)
+            members.append([])
+        members[c].append(i)
+        cls[i] = c
+    if not cls:
+        return
 
     # Prefix filtering: two sets with Jaccard >= t share a token among the first
     # len - ceil(t * len) + 1 tokens of each (rarest first), so only those pairs are compared.
+    # Document frequency counts entities, not classes (it only orders the tokens).
     df: dict[str, int] = defaultdict(int)
-    for i in idx:
-        for t in toks[i]:
-            df[t] += 1
+    for c, t in enumerate(classes):
+        for tok in t:
+            df[tok] += len(members[c])
     index: dict[str, list[int]] = defaultdict(list)
-    cands: set[tuple[int, int]] = set()
-    for i in idx:
-        ordered = sorted(toks[i], key=lambda t: (df[t], t))
-        for t in ordered[: len(ordered) - math.ceil(DEFINITION_MIN * len(ordered)) + 1]:
-            for j in index[t]:
-                cands.add((j, i))
-            index[t].append(i)
-    matches: dict[int, list[int]] = defaultdict(list)
-    for i, j in sorted(cands):
-        if same(i, j):
-            matches[i].append(j)
-            matches[j].append(i)
-    for i in sorted(matches):
-        for j in matches[i]:
-            if j < i:
-                continue
-            in_j = [k for k in matches[i] if items[k][0].key == items[j][0].key]
-            in_i = [k for k in matches[j] if items[k][0].key == items[i][0].key]
-            if len(in_j) == 1 and len(in_i) == 1 and items[i][0].key != items[j][0].key:
+    linked: list[set[int]] = [{c} for c in range(len(classes))]  # a class always matches itself
+    for c, t in enumerate(classes):
+        ordered = sorted(t, key=lambda tok: (df[tok], tok))
+        near: set[int] = set()
+        for tok in ordered[: len(ordered) - math.ceil(DEFINITION_MIN * len(ordered)) + 1]:
+            near.update(index[tok])
+            index[tok].append(c)
+        for d in near:
+            u = classes[d]
+            if len(t & u) / len(t | u) >= DEFINITION_MIN:
+                linked[c].add(d)
+                linked[d].add(c)
+
+    # matching entities per report, by class: the entity itself is left out below
+    report = {i: items[i][0].key for i in cls}
+    per_report: list[dict[str, int]] = []
+    for c in range(len(classes)):
+        counts: dict[str, int] = defaultdict(int)
+        for d in linked[c]:
+            for k in members[d]:
+                counts[report[k]] += 1
+        per_report.append(counts)
+
+    # Unions in the order (i, j), i < j, over matching pairs; a pair counts when j is
+    # i's only match in j's report and i is j's only match in i's report.
+    for i in sorted(cls):
+        ci, ri = cls[i], report[i]
+        only = per_report[ci]
+        partners = sorted(k for d in linked[ci] for k in members[d] if k > i and report[k] != ri and only[report[k]] == 1)
+        for j in partners:
+            if per_report[cls[j]][ri] == 1:
                 union(i, j, "definition match")
 
 
