@@ -13,7 +13,7 @@ Recognition has two sources, and discovery does not depend on the lexicon:
 Candidates are then resolved (longest span wins), merged into one entity per
 real thing (shared lexicon concept, acronym, or normalised name; "X team" =
 "X unit"; "VSOMT" = "VSOM" + team), and every mention keeps its true offsets.
-All work is over a token list built once, so the cost is linear in the text.
+All work is over token columns built once, so the cost is linear in the text.
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ import bisect
 import gc
 import re
 from contextlib import contextmanager
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress, count
+from operator import gt
 from typing import Optional
 
 from peelkg.kg_build.lexicon import Concept, Lexicon, WORD_RE, load_lexicon, match_key
@@ -63,7 +64,7 @@ _QUOTES = "'\"\u2018\u2019\u201c\u201d`"
 
 
 class Token:
-    """One word or punctuation mark of the report text."""
+    """One word or punctuation mark of the report text (see ``tokenise``)."""
 
     __slots__ = ("text", "start", "end", "key", "word", "acr", "title")
 
@@ -79,77 +80,145 @@ class Token:
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+")
 _TOKEN_SPLIT_RE = re.compile("(" + _TOKEN_RE.pattern + ")")  # split() keeps the tokens
-_WORD_INFO: dict[str, tuple[str, bool, bool, bool]] = {}
 
 
-def _word_info(w: str) -> tuple[str, bool, bool, bool]:
-    info = _WORD_INFO.get(w)
-    if info is None:
+class _WordInfo(dict):
+    """word -> (match key, is a word, looks like an acronym, starts with a capital).
+
+    A dict with ``__missing__`` so that ``map(info.__getitem__, words)`` runs in C
+    for the words seen before and calls Python only for new ones."""
+
+    def __missing__(self, w: str) -> tuple[str, bool, bool, bool]:
         c = w[0]
-        word = c.isalnum()
-        if word:
+        if c.isalnum():
             core = w[:-1] if w.endswith("s") and len(w) > 2 else w
             ups = sum(ch.isupper() for ch in core) if len(w) > 1 and (w[1].isupper() or c.isupper()) else 0
             acr = ups >= 2 and ups >= len(core) - 1 and c.isupper()
             info = (match_key(w), True, acr, c.isupper())
         else:
             info = (w, False, False, False)
-        if len(_WORD_INFO) < 200_000:
-            _WORD_INFO[w] = info
-    return info
+        if len(self) < 200_000:  # bounded: a long-running process sees many documents
+            self[w] = info
+        return info
 
 
-_BULLET_START = "-\u2022*\u00b7\u2013\u25aa\u25cf"
+_WORD_INFO = _WordInfo()
+# tokens the keep/drop/split rules look at: line breaks, joiners, opening quotes
+_EVENT_TOKENS = frozenset("\n" + _JOINERS + "\u2018'")
+_S_QUOTE_RE = re.compile("s['\u2019]")
 
 
+class _Tokens:
+    """The report's tokens (as ``tokenise`` defines them) as parallel columns, one
+    sequence per Token attribute: the extractor reads them by index, which is
+    cheaper than building and reading one object per token. ``n`` is the number
+    of tokens."""
+
+    __slots__ = ("text", "start", "end", "key", "word", "acr", "title", "n")
+
+    def __init__(self, text: str):
+        parts = _TOKEN_SPLIT_RE.split(text)
+        texts = parts[1::2]
+        # running sums of the part lengths: offsets[2k] is where token k starts, offsets[2k + 1] where it ends
+        offsets = list(accumulate(map(len, parts)))
+        del parts
+        starts = offsets[0:-1:2]  # the last offset is the end of the text, not a token's start
+        ends = offsets[1::2]
+        edits = _token_edits(text, texts, starts, ends)
+        if edits:
+            new_texts: list[str] = []
+            new_starts: list[int] = []
+            new_ends: list[int] = []
+            prev = 0
+            for k, repl in edits:
+                new_texts += texts[prev:k]
+                new_starts += starts[prev:k]
+                new_ends += ends[prev:k]
+                for t, s in repl:
+                    new_texts.append(t)
+                    new_starts.append(s)
+                    new_ends.append(s + len(t))
+                prev = k + 1
+            new_texts += texts[prev:]
+            new_starts += starts[prev:]
+            new_ends += ends[prev:]
+            texts, starts, ends = new_texts, new_starts, new_ends
+        self.text = texts
+        self.start = starts
+        self.end = ends
+        infos = list(map(_WORD_INFO.__getitem__, texts))
+        if infos:
+            self.key, self.word, self.acr, self.title = zip(*infos)
+        else:
+            self.key = self.word = self.acr = self.title = ()
+        self.n = len(texts)
+
+
+def _token_edits(text: str, texts: list[str], starts: list[int], ends: list[int]) -> list[tuple[int, tuple]]:
+    """(token index, replacement tokens as (text, start) pairs) of every token that is
+    dropped (replacement ``()``) or split, in index order.
+
+    Dropped: tokens inside a web address, a line break that only wraps a line, a
+    hyphen or slash inside a word. Split: "what works’" after an opening quote
+    is the word and a closing quote, not a plural possessive. Only the few
+    tokens these rules can concern are visited."""
+    n = len(text)
+    drop_urls: set[int] = set()
+    for m in _URL_RE.finditer(text):
+        us, ue = m.span()
+        drop_urls.update(range(bisect.bisect_left(starts, us), bisect.bisect_left(starts, ue)))
+    # compress/map keep the scan of every token in C
+    events = list(compress(count(), map(_EVENT_TOKENS.__contains__, texts)))
+    if "'" in text or "\u2018" in text:
+        # words ending in a quote, closing-quote candidates: only a plural possessive
+        # ("victims'") can, so each ends where the text has s' or s\u2019
+        closers = []
+        for m in _S_QUOTE_RE.finditer(text):
+            k = bisect.bisect_left(ends, m.end())
+            if k < len(ends) and ends[k] == m.end() and len(texts[k]) > 1 and texts[k][-1] in "'\u2019":
+                closers.append(k)
+        if closers:
+            events = sorted(set(events).union(closers))
+    if drop_urls:
+        events = sorted(set(events) | drop_urls)
+    edits: list[tuple[int, tuple]] = []
+    delta = 0  # tokens added minus tokens dropped before the current one
+    quote_open = -1  # output index of an opening quote token not yet closed
+    for k in events:
+        if k in drop_urls:
+            edits.append((k, ()))
+            delta -= 1
+            continue
+        t = texts[k]
+        s = starts[k]
+        if t == "\n":
+            if soft_newline(text, s):
+                edits.append((k, ()))  # a wrapped line inside a paragraph is just a space
+                delta -= 1
+            else:
+                quote_open = -1
+        elif t in _JOINERS:
+            if 0 < s and s + 1 < n and text[s - 1].isalnum() and text[s + 1].isalnum():
+                edits.append((k, ()))
+                delta -= 1
+        elif t == "\u2018" or t == "'":
+            if s == 0 or not text[s - 1].isalnum():
+                quote_open = k + delta
+        elif quote_open >= 0 and k + delta - quote_open <= 8 and len(t) > 1:
+            # "‘what works’": a closing quote, not a plural possessive
+            edits.append((k, ((t[:-1], s), (t[-1], s + len(t) - 1))))
+            delta += 1
+            quote_open = -1
+    return edits
 
 
 def tokenise(text: str) -> list[Token]:
     """Words and punctuation of the text. A hyphen or slash inside a word
     ("anti-social", "cannabis/khat") is dropped, so its parts are adjacent
     words; superscript footnote marks and web addresses are skipped."""
-    # One C-level split gives every token and the text between tokens; the start
-    # offsets are running sums of the part lengths (no per-token str.find or match
-    # object). The loop below then only decides what to keep.
-    parts = _TOKEN_SPLIT_RE.split(text)
-    offsets = list(accumulate(map(len, parts)))  # offsets[2k] = start of token k = parts[2k + 1]
-    out: list[Token] = []
-    append = out.append
-    n = len(text)
-    urls = [m.span() for m in _URL_RE.finditer(text)]
-    urls.append((n + 1, n + 1))
-    ui = 0
-    next_url = urls[0][0]
-    info_get = _WORD_INFO.get
-    quote_open = -1  # index of an opening quote token not yet closed
-    for t, s in zip(parts[1::2], offsets[0::2]):
-        if s >= next_url:  # a web address never holds a line break, so this may come first
-            while urls[ui][1] <= s:
-                ui += 1
-            next_url = urls[ui][0]
-            if next_url <= s:
-                continue
-        info = info_get(t) or _word_info(t)
-        if info[1]:
-            if quote_open >= 0 and t[-1] in "'\u2019" and len(out) - quote_open <= 8:
-                # "‘what works’": a closing quote, not a plural possessive
-                w = t[:-1]
-                wi = info_get(w) or _word_info(w)
-                append(Token(w, s, wi[0], wi[1], wi[2], wi[3]))
-                append(Token(t[-1], s + len(t) - 1, t[-1], False, False, False))
-                quote_open = -1
-                continue
-        elif t == "\n":  # punctuation is one character
-            if soft_newline(text, s):
-                continue  # a wrapped line inside a paragraph is just a space
-            quote_open = -1
-        elif t in _JOINERS:
-            if 0 < s and s + 1 < n and text[s - 1].isalnum() and text[s + 1].isalnum():
-                continue
-        elif t in "\u2018'" and (s == 0 or not text[s - 1].isalnum()):
-            quote_open = len(out)
-        append(Token(t, s, info[0], info[1], info[2], info[3]))
-    return out
+    cols = _Tokens(text)
+    return [Token(t, s, k, w, a, ti) for t, s, k, w, a, ti in
+            zip(cols.text, cols.start, cols.key, cols.word, cols.acr, cols.title)]
 
 
 # ---------------------------------------------------------------------------
@@ -242,6 +311,7 @@ PLACE_STOP = MONTHS | set("""the a an this that monday tuesday wednesday thursda
 hmicfrs hmic police constabulary force we our their it""".split())
 _SPECIAL = set(HEADS) | {"operation", "project", "law", "section", "police", "constabulary", "force", "called",
                          "known", "in", "at", "across"}
+_PAREN = frozenset("(")
 _CATEGORY_SUBKINDS = {"voluntary", "other", "education", "community body", "private sector"}
 _COLLAB_RE = re.compile(r"\b(?:joint(?:ly)?|in conjunction with|collaborat\w*|partnership|together with|alongside|"
                         r"neighbouring|seven-force|regional)\b", re.I)
@@ -273,10 +343,6 @@ class _Cand:
     aliases: list[str] = field(default_factory=list)  # other names it implies ("CAVAA unit")
 
 
-def _is_acronym(t: Token) -> bool:
-    return t.acr
-
-
 def _acr_letters(acr: str) -> str:
     core = acr[:-1] if acr.endswith("s") and len(acr) > 2 else acr
     return "".join(c for c in core if c.isupper() or c.isdigit()).lower()
@@ -285,10 +351,6 @@ def _acr_letters(acr: str) -> str:
 def _acr_norm(acr: str) -> str:
     """'MASHs' -> 'MASH'; the form an entity keeps."""
     return acr[:-1] if acr.endswith("s") and len(acr) > 2 and acr[:-1].upper() == acr[:-1] else acr
-
-
-def _title(t: Token) -> bool:
-    return t.title
 
 
 _SENTENCE_START_RE = re.compile(r"[.!?]\s+(?=[A-Z\u2018\u201c'\"(])|\n")
@@ -312,6 +374,21 @@ def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
     return s, e
 
 
+@lru_cache(maxsize=8192)
+def _name_key(name: str, kind: str) -> str:
+    """The merge key of a name: match keys, leading generic words dropped, unit = team,
+    a system's generic tail words dropped (cached: the same names recur)."""
+    words = [match_key(w) for w in WORD_RE.findall(name)]
+    while words and words[0] in _NAME_KEY_DROP and len(words) > 1:
+        words.pop(0)
+    if kind == "unit" and words and words[-1] == "unit":
+        words[-1] = "team"
+    if kind == "system":
+        core = [w for w in words if w not in SYSTEM_TAIL]
+        words = core or words
+    return " ".join(words)
+
+
 class _Extractor:
     """One report's extraction: candidates from every pass, then resolution and merging."""
 
@@ -319,19 +396,21 @@ class _Extractor:
         self.r = report
         self.text = report.text
         self.lex = lexicon
-        self.toks = tokenise(self.text)
+        cols = _Tokens(self.text)
+        self.n = cols.n
+        # the token columns, unpacked into locals by every pass
+        self.cols = (cols.text, cols.start, cols.end, cols.key, cols.word, cols.acr, cols.title)
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        self.tstart, self.tend = tstart, tend
         self.cands: list[_Cand] = []
-        # where each later pass needs to look (comprehensions: cheaper than one explicit loop).
-        # Two scans of every token pick the few that matter; the hit lists are cut from those.
-        index = lexicon.index
-        toks = self.toks
-        keyed = [(i, t.key) for i, t in enumerate(toks) if t.key in index or t.key in _SPECIAL or t.key == "("]
-        self.lex_hits: list[int] = [i for i, k in keyed if k in index]
-        self.special_hits: list[int] = [i for i, k in keyed if k in _SPECIAL]
-        self.paren_hits: list[int] = [i for i, k in keyed if k == "("]
-        caps = [i for i, t in enumerate(toks) if t.title or t.acr]
-        self.acr_hits: list[int] = [i for i in caps if toks[i].acr]
-        self.title_hits: list[int] = [i for i in caps if not toks[i].acr]
+        # where each later pass needs to look: the indexes of the few tokens that matter,
+        # picked by compress/map scans of the columns (C loops, no Python per token)
+        self.lex_hits: list[int] = list(compress(count(), map(lexicon.index.__contains__, tkey)))
+        self.special_hits: list[int] = list(compress(count(), map(_SPECIAL.__contains__, tkey)))
+        self.paren_hits: list[int] = list(compress(count(), map(_PAREN.__contains__, tkey)))
+        self.acr_hits: list[int] = list(compress(count(), tacr))
+        # capitalised words that are not acronyms: title and not acr, i.e. title > acr
+        self.title_hits: list[int] = list(compress(count(), map(gt, ttitle, tacr)))
         own = normalise(report.force or "")
         self.own_force = own
         self.own_area = " ".join(w for w in own.split() if w not in ("police", "constabulary", "service"))
@@ -339,21 +418,22 @@ class _Extractor:
 
     # ---- helpers
     def surface(self, c: _Cand) -> str:
-        return self.text[self.toks[c.s].start : self.toks[c.e - 1].end]
+        return self.text[self.tstart[c.s] : self.tend[c.e - 1]]
 
     def words_text(self, s: int, e: int) -> str:
-        return self.text[self.toks[s].start : self.toks[e - 1].end]
+        return self.text[self.tstart[s] : self.tend[e - 1]]
 
     # ---- 1. lexicon
     def lexicon_pass(self) -> None:
-        toks, index1, index2 = self.toks, self.lex.index1, self.lex.index2
-        n = len(toks)
+        index1, index2 = self.lex.index1, self.lex.index2
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        n = self.n
         for i in self.lex_hits:
-            t = toks[i]
-            if not t.word:
+            if not tword[i]:
                 continue
-            entries = index2.get((t.key, toks[i + 1].key), ()) if i + 1 < n else ()
-            single = index1.get(t.key)
+            ti_key = tkey[i]
+            entries = index2.get((ti_key, tkey[i + 1]), ()) if i + 1 < n else ()
+            single = index1.get(ti_key)
             if single:
                 entries = [*entries, *single]
             for ent in entries:
@@ -362,29 +442,29 @@ class _Extractor:
                     continue
                 ok = True
                 for j in range(k):
-                    tj = toks[i + j]
-                    if not tj.word or tj.key != ent.keys[j]:
+                    if not tword[i + j] or tkey[i + j] != ent.keys[j]:
                         ok = False
                         break
-                    if j < k - 1 and not ent.possessive[j] and tj.text.endswith(("'s", "\u2019s")):
+                    tj_text = ttext[i + j]
+                    if j < k - 1 and not ent.possessive[j] and tj_text.endswith(("'s", "\u2019s")):
                         ok = False  # "force's contact centre" is the contact centre, said of the force
                         break
                     cs = ent.cases[j]
                     if cs == "upper":
-                        core = tj.text[:-1] if tj.text.endswith("s") and len(tj.text) > 2 else tj.text
+                        core = tj_text[:-1] if tj_text.endswith("s") and len(tj_text) > 2 else tj_text
                         if core.upper() != core:
                             ok = False
                             break
-                    elif cs == "title" and not tj.text[0].isupper():
+                    elif cs == "title" and not tj_text[0].isupper():
                         ok = False
                         break
                 if ok:
                     c = ent.concept
                     s = i
                     # "Luton Youth Offending Service": a capitalised local prefix names a local instance
-                    if c.kind == "partner" and toks[i].text[0].isupper() and not ent.is_acronym:
-                        while s > 0 and _title(toks[s - 1]) and toks[s - 1].key not in STOP and not _is_acronym(toks[s - 1]) \
-                                and s - 1 > 0 and toks[s - 2].text not in ".\n" and i - s < 3:
+                    if c.kind == "partner" and ttext[i][0].isupper() and not ent.is_acronym:
+                        while s > 0 and ttitle[s - 1] and tkey[s - 1] not in STOP and not tacr[s - 1] \
+                                and s - 1 > 0 and ttext[s - 2] not in ".\n" and i - s < 3:
                             s -= 1
                     e = i + k
                     if c.kind == "partner" and c.subkind in _CATEGORY_SUBKINDS:
@@ -404,19 +484,19 @@ class _Extractor:
 
     def _for_the(self, e: int) -> int:
         """End of 'for the homeless and elderly' after a partner category, or e."""
-        toks = self.toks
-        n = len(toks)
-        if e + 2 >= n or toks[e].key != "for":
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        n = self.n
+        if e + 2 >= n or tkey[e] != "for":
             return e
         j = e + 1
-        if toks[j].key == "the":
+        if tkey[j] == "the":
             j += 1
         words = 0
-        while j < n and toks[j].word and not toks[j].title and (toks[j].key not in STOP or toks[j].key == "and") \
-                and toks[j].key not in VERBS and words < 4:
+        while j < n and tword[j] and not ttitle[j] and (tkey[j] not in STOP or tkey[j] == "and") \
+                and tkey[j] not in VERBS and words < 4:
             j += 1
             words += 1
-        if words == 0 or toks[j - 1].key == "and" or (j < n and toks[j].word):
+        if words == 0 or tkey[j - 1] == "and" or (j < n and tword[j]):
             return e
         return j
 
@@ -426,11 +506,11 @@ class _Extractor:
         Words match by their initial; small words may be skipped; at most three
         other words may be skipped (CMIT = child sexual exploitation and missing
         people investigation team)."""
-        toks = self.toks
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
         small = {"and", "of", "the", "for", "in", "on", "to", "&", "with", "a"}
-        initials = [toks[w].text[0].lower() for w in words]
-        lows = [toks[w].text.lower() for w in words]
-        keys = [toks[w].key for w in words]
+        initials = [ttext[w][0].lower() for w in words]
+        lows = [ttext[w].lower() for w in words]
+        keys = [tkey[w] for w in words]
 
         # matching right to left: go(wi, li) = (cost, start) of the cheapest way to spell
         # letters[0..li] with words[0..wi], where skipping a content word costs 1
@@ -467,54 +547,51 @@ class _Extractor:
         return start
 
     def _words_before(self, p: int, limit: int = 12) -> list[int]:
-        toks = self.toks
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
         out: list[int] = []
         j = p - 1
         while j >= 0 and len(out) < limit:
-            t = toks[j]
-            if t.word:
-                if t.text.endswith(("'s", "\u2019s")) and out:
+            if tword[j]:
+                if ttext[j].endswith(("'s", "\u2019s")) and out:
                     break
                 out.append(j)
-            elif t.text != ",":
+            elif ttext[j] != ",":
                 break
             j -= 1
         out.reverse()
         return out
 
     def acronym_pass(self) -> None:
-        toks = self.toks
-        n = len(toks)
-        for i in sorted(self.paren_hits + self.acr_hits + [j for j in self.special_hits if toks[j].key == "known"]):
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        n = self.n
+        for i in sorted(self.paren_hits + self.acr_hits + [j for j in self.special_hits if tkey[j] == "known"]):
             if i >= n - 2:
                 continue
-            t = toks[i]
-            if t.text == "(" and _is_acronym(toks[i + 1]) and toks[i + 2].text in "),;":
-                self._define(i, i + 1, i + 3 if toks[i + 2].text == ")" else i + 2)
-            elif _is_acronym(t) and toks[i + 1].text == "(" and i > 0:
+            if ttext[i] == "(" and tacr[i + 1] and ttext[i + 2] in "),;":
+                self._define(i, i + 1, i + 3 if ttext[i + 2] == ")" else i + 2)
+            elif tacr[i] and ttext[i + 1] == "(" and i > 0:
                 # "THRIVE (threat, harm, risk ...)"
                 j = i + 2
                 words = []
-                while j < n and j < i + 16 and (toks[j].word or toks[j].text == ","):
-                    if toks[j].word:
+                while j < n and j < i + 16 and (tword[j] or ttext[j] == ","):
+                    if tword[j]:
                         words.append(j)
                     j += 1
-                if j < n and toks[j].text == ")" and words:
-                    st = self._spell(words, _acr_letters(t.text))
+                if j < n and ttext[j] == ")" and words:
+                    st = self._spell(words, _acr_letters(ttext[i]))
                     if st == 0:
-                        self._add_definition(words[0], words[-1] + 1, t, i, j + 1, None)
-            elif t.key == "known" and toks[i + 1].key == "a" and i + 2 < n and _is_acronym(toks[i + 2]) and i > 1 \
-                    and toks[i - 1].text == ",":
+                        self._add_definition(words[0], words[-1] + 1, i, j + 1, None)
+            elif tkey[i] == "known" and tkey[i + 1] == "a" and i + 2 < n and tacr[i + 2] and i > 1 \
+                    and ttext[i - 1] == ",":
                 self._define(i - 1, i + 2, i + 3, comma=True)
 
     def _define(self, p: int, ai: int, after: int, comma: bool = False) -> None:
-        """An acronym toks[ai] defined by the words before toks[p]."""
-        toks = self.toks
-        acr = toks[ai]
+        """An acronym (token ai) defined by the words before token p."""
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
         words = self._words_before(p)
         if not words:
             return
-        letters = _acr_letters(acr.text)
+        letters = _acr_letters(ttext[ai])
         st = self._spell(words, letters)
         if st is None and len(letters) >= 4:
             # "child abuse and vulnerable adults (CAVAA)": one trailing letter the words do not spell
@@ -524,17 +601,17 @@ class _Extractor:
         ws = words[st]
         we = words[-1] + 1
         head = None
-        if after < len(toks) and toks[after].word and toks[after].key in HEADS and toks[after].key != "group":
+        if after < self.n and tword[after] and tkey[after] in HEADS and tkey[after] != "group":
             head = after
-        self._add_definition(ws, we, acr, ai, (head + 1) if head is not None else after, head)
+        self._add_definition(ws, we, ai, (head + 1) if head is not None else after, head)
 
-    def _add_definition(self, ws: int, we: int, acr: Token, ai: int, end: int, head: Optional[int]) -> None:
-        toks = self.toks
+    def _add_definition(self, ws: int, we: int, ai: int, end: int, head: Optional[int]) -> None:
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
         expansion = self.words_text(ws, we)
-        last = toks[we - 1].key
+        last = tkey[we - 1]
         kind = None
         belongs = True
-        concept = self.lex.acronyms.get(acr.key)
+        concept = self.lex.acronyms.get(tkey[ai])
         if concept is None:
             concept = self._lexicon_phrase(ws, we)
         if last in HEADS and HEADS[last] != "meeting":
@@ -542,9 +619,9 @@ class _Extractor:
         elif last in HEADS and last != "group":
             kind = "meeting"
         if head is not None:
-            hk = toks[head].key
+            hk = tkey[head]
             kind = HEADS[hk]
-            expansion = expansion + " " + toks[head].text
+            expansion = expansion + " " + ttext[head]
             # the acronym names a team ("VSOM team"); "ASB powers" are powers about ASB
             belongs = hk in UNIT_HEADS or (concept is not None and concept.kind == kind)
             if not belongs:
@@ -553,23 +630,23 @@ class _Extractor:
             kind = concept.kind
         if kind is None:
             return
-        if kind == "meeting" and any(toks[k].key in PARTNER_WORDS for k in range(ws, we)):
+        if kind == "meeting" and any(tkey[k] in PARTNER_WORDS for k in range(ws, we)):
             kind = "partner"
-        if kind == "unit" and toks[ws].key in ("regional", "national", "multi", "joint"):
+        if kind == "unit" and tkey[ws] in ("regional", "national", "multi", "joint"):
             kind = "partner"
         c = _Cand(ws, end, kind, "acronym", name=_clean_name(expansion), concept=concept, prio=4,
-                  acronym=_acr_norm(acr.text) if belongs else None, expansion=_clean_name(expansion))
+                  acronym=_acr_norm(ttext[ai]) if belongs else None, expansion=_clean_name(expansion))
         c.keys.append(f"n:{kind}:{self._name_key(expansion, kind)}")
         if head is not None and belongs:
-            short = _acr_norm(acr.text) + " " + toks[head].text
+            short = _acr_norm(ttext[ai]) + " " + ttext[head]
             c.keys.append(f"n:{kind}:{self._name_key(short, kind)}")
             c.aliases.append(short)
         self.cands.append(c)
         if belongs:
-            self.known_acronyms[acr.key] = c
+            self.known_acronyms[tkey[ai]] = c
 
     def _lexicon_phrase(self, ws: int, we: int) -> Optional[Concept]:
-        keys = tuple(self.toks[k].key for k in range(ws, we))
+        keys = tuple(self.cols[3][ws:we])  # the match keys of tokens ws..we-1
         for ent in self.lex.index.get(keys[0], ()):
             if ent.keys == keys and not ent.is_acronym:
                 return ent.concept
@@ -586,51 +663,49 @@ class _Extractor:
 
     # ---- 3. head words
     def head_pass(self) -> None:
-        toks = self.toks
-        n = len(toks)
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        n = self.n
         for i in self.special_hits:
-            t = toks[i]
-            if not t.word:
+            if not tword[i]:
                 continue
-            k = t.key
-            if k in ("operation", "project") and t.text[0].isupper() and i + 1 < n and _title(toks[i + 1]) \
-                    and toks[i + 1].key not in STOP and toks[i + 1].key not in HEADS:
+            k = tkey[i]
+            if k in ("operation", "project") and ttext[i][0].isupper() and i + 1 < n and ttitle[i + 1] \
+                    and tkey[i + 1] not in STOP and tkey[i + 1] not in HEADS:
                 e = i + 2
-                while e < n and _title(toks[e]) and toks[e].key not in STOP and e < i + 4:
+                while e < n and ttitle[e] and tkey[e] not in STOP and e < i + 4:
                     e += 1
                 self.cands.append(_Cand(i, e, "programme", "pattern", prio=2, subkind=k))
             elif k in HEADS:
                 self._head(i)
-            elif k == "law" and t.text[0] == "L" and i > 0 and toks[i - 1].word and _title(toks[i - 1]) \
-                    and toks[i - 1].text.endswith(("'s", "\u2019s")):
+            elif k == "law" and ttext[i][0] == "L" and i > 0 and tword[i - 1] and ttitle[i - 1] \
+                    and ttext[i - 1].endswith(("'s", "\u2019s")):
                 self.cands.append(_Cand(i - 1, i + 1, "power", "pattern", prio=2, subkind="scheme"))
-            elif k == "section" and t.text.lower() == "section" and i + 1 < n and toks[i + 1].text.isdigit():
+            elif k == "section" and ttext[i].lower() == "section" and i + 1 < n and ttext[i + 1].isdigit():
                 e = i + 2
                 # "section 136 of the Mental Health Act 1983"
-                if e + 2 < n and toks[e].key == "of" and toks[e + 1].key == "the":
+                if e + 2 < n and tkey[e] == "of" and tkey[e + 1] == "the":
                     j = e + 2
-                    while j < n and _title(toks[j]) and j < e + 8:
+                    while j < n and ttitle[j] and j < e + 8:
                         j += 1
-                    if j > e + 2 and toks[j - 1].key == "act":
-                        e = j + 1 if j < n and toks[j].text.isdigit() else j
+                    if j > e + 2 and tkey[j - 1] == "act":
+                        e = j + 1 if j < n and ttext[j].isdigit() else j
                 # a bare low number is more likely a section of a report than of an Act
-                if e > i + 2 or int(toks[i + 1].text) >= 10:
+                if e > i + 2 or int(ttext[i + 1]) >= 10:
                     self.cands.append(_Cand(i, e, "power", "pattern", prio=2, subkind="power",
-                                            keys=[f"n:power:section {toks[i + 1].text}"]))
-            elif k in _FORCE_HEADS and t.text[0].isupper():
+                                            keys=[f"n:power:section {ttext[i + 1]}"]))
+            elif k in _FORCE_HEADS and ttext[i][0].isupper():
                 self._force(i, i + 1)
-            elif k in ("constabulary", "force") and t.text[0].islower() and t.text.endswith(("ies", "es")):
+            elif k in ("constabulary", "force") and ttext[i][0].islower() and ttext[i].endswith(("ies", "es")):
                 self._force_pair(i)
-            elif k == "called" or (k == "known" and i + 1 < n and toks[i + 1].key == "a"):
+            elif k == "called" or (k == "known" and i + 1 < n and tkey[i + 1] == "a"):
                 self._called(i)
 
     def _head(self, i: int) -> None:
-        """A name ending in the head word toks[i] ("Emerald team", "search warrants"):
+        """A name ending in the head word (token i) ("Emerald team", "search warrants"):
         collect the modifiers before it up to a determiner, verb, preposition or
         punctuation, drop generic ones, and classify by head word and context."""
-        toks = self.toks
-        head = toks[i]
-        hk = head.key
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        hk = tkey[i]
         kind = HEADS[hk]
         mods: list[int] = []
         j = i - 1
@@ -639,95 +714,94 @@ class _Extractor:
         if hk == "ordinator":
             j -= 1  # skip the "co" of "co-ordinator"
         while j >= 0 and len(mods) < 7:
-            t = toks[j]
-            if not t.word:
-                if t.text in "'\u2019\u201d" and j == i - 1 - (hk == "ordinator") or (t.text in "'\u2019\u201d" and mods):
+            if not tword[j]:
+                if ttext[j] in "'\u2019\u201d" and j == i - 1 - (hk == "ordinator") or (ttext[j] in "'\u2019\u201d" and mods):
                     # "‘seven-force collaboration’ programme": a quoted name before the head
                     q = j - 1
-                    while q >= 0 and toks[q].word and j - q <= 5:
+                    while q >= 0 and tword[q] and j - q <= 5:
                         q -= 1
-                    if q >= 0 and q < j - 1 and toks[q].text in "'\u2018\u201c" and toks[j - 1].key not in HEADS:
+                    if q >= 0 and q < j - 1 and ttext[q] in "'\u2018\u201c" and tkey[j - 1] not in HEADS:
                         mods.extend(range(j - 1, q, -1))
                         quoted_from = q
                 break
-            lw = t.text.lower()
-            key = t.key
-            if key == "and" and mods and not has_and and j > 0 and toks[j - 1].word \
-                    and toks[j - 1].key not in STOP and toks[j - 1].key not in VERBS:
+            lw = ttext[j].lower()
+            key = tkey[j]
+            if key == "and" and mods and not has_and and j > 0 and tword[j - 1] \
+                    and tkey[j - 1] not in STOP and tkey[j - 1] not in VERBS:
                 has_and = True
                 mods.append(j)
                 j -= 1
                 continue
-            if lw in STOP or key in STOP or key in VERBS or t.text[0].isdigit() or "n'" in lw or "n\u2019" in lw:
+            if lw in STOP or key in STOP or key in VERBS or ttext[j][0].isdigit() or "n'" in lw or "n\u2019" in lw:
                 break
             if kind == "power" and key.endswith("ing"):
                 break
             if lw.endswith("ly") and lw not in LY_OK:
                 break
-            if t.text.endswith(("'s", "\u2019s")) or (len(t.text) == 1 and t.text.islower()):
+            if ttext[j].endswith(("'s", "\u2019s")) or (len(ttext[j]) == 1 and ttext[j].islower()):
                 break
             if key in HEADS and HEADS[key] != "meeting" and j != i - 1:
                 break
-            if _is_acronym(t) and key in self.lex.acronyms and self.lex.acronyms[key].kind in ("partner", "place") \
+            if tacr[j] and key in self.lex.acronyms and self.lex.acronyms[key].kind in ("partner", "place") \
                     and kind in ("unit", "system"):
                 return  # "county MASH centres", "the ACRO system": part of a partner, not a unit of the force
             mods.append(j)
             j -= 1
-        if mods and toks[mods[-1]].key == "and":
+        if mods and tkey[mods[-1]] == "and":
             mods.pop()
         mods.reverse()
         # "resourcing community teams": a leading verb form is not part of the name
-        while mods and toks[mods[0]].key.endswith("ing") and toks[mods[0]].key not in ING_NOUNS:
+        while mods and tkey[mods[0]].endswith("ing") and tkey[mods[0]] not in ING_NOUNS:
             mods.pop(0)
         if has_and:
-            a = next((q for q, m in enumerate(mods) if toks[m].key == "and"), None)
+            a = next((q for q, m in enumerate(mods) if tkey[m] == "and"), None)
             # "police and local NHS health trust": a generic left half is not part of the name
             if a is None:
                 has_and = False
-            elif all(toks[m].key in GENERIC or toks[m].key in STOP for m in mods[:a]):
+            elif all(tkey[m] in GENERIC or tkey[m] in STOP for m in mods[:a]):
                 mods = mods[a + 1 :]
                 has_and = False
         # drop generic leading modifiers
-        while mods and (toks[mods[0]].key in LEAD_DROP or toks[mods[0]].key == "and"):
+        while mods and (tkey[mods[0]] in LEAD_DROP or tkey[mods[0]] == "and"):
             mods.pop(0)
         if not mods:
             return
-        mkeys = [toks[m].key for m in mods]
+        mkeys = [tkey[m] for m in mods]
         if all(mk in GENERIC or mk == "and" for mk in mkeys):
             # "court orders", "legal powers": claim the words so the lexicon does not read "court" as a partner
             self.cands.append(_Cand(mods[0], i + 1, None, "pattern", prio=-1))
             return
         # a power head right after another ("civil injunction notices"): the inner one names it
         end = i + 1
-        if kind == "power" and toks[i - 1].key in HEADS and HEADS[toks[i - 1].key] == "power" and len(mods) > 1:
+        if kind == "power" and tkey[i - 1] in HEADS and HEADS[tkey[i - 1]] == "power" and len(mods) > 1:
             end = i
             mods = mods[:-1]
         if kind == "power":
-            if len(mods) == 1 and (toks[mods[0]].key.endswith("ed")):
+            if len(mods) == 1 and (tkey[mods[0]].endswith("ed")):
                 return
-            if hk == "order" and len(mods) == 1 and not toks[i].text.lower().endswith("s"):
+            if hk == "order" and len(mods) == 1 and not ttext[i].lower().endswith("s"):
                 return  # "public order", "court order": a singular order needs a fuller name
         if kind == "system" and all(mk in SYSTEM_TAIL or mk in GENERIC or mk in ("partner", "crime") for mk in mkeys):
             return  # "computer database", "partner databases"
-        if kind == "system" and hk == "model" and not any(_is_acronym(toks[m]) or
-                                                          (_title(toks[m]) and m != mods[0]) for m in mods):
+        if kind == "system" and hk == "model" and not any(tacr[m] or
+                                                          (ttitle[m] and m != mods[0]) for m in mods):
             return
         if kind == "programme" and all(mk in GENERIC or mk in ("resourcing", "care", "safety", "management", "action",
                                                                 "communications", "training") for mk in mkeys):
             return
         if hk == "group" and not any(mk in GROUP_MODIFIERS for mk in mkeys):
             return
-        if hk == "initiative" and not any(toks[m].title for m in mods) and len(mods) < 2:
+        if hk == "initiative" and not any(ttitle[m] for m in mods) and len(mods) < 2:
             return  # "preventative initiatives": a description, not a name
         if kind == "meeting":
             if any(mk in PARTNER_WORDS for mk in mkeys):
                 kind = "partner"
             else:
-                ss, se = _sentence_bounds(self.text, head.start)
+                ss, se = _sentence_bounds(self.text, tstart[i])
                 if _PARTNER_CTX_RE.search(self.text, ss, se):
                     kind = "partner"
             # "partnership board structure"
-            if i + 1 < len(toks) and toks[i + 1].key in ("structure", "arrangement"):
+            if i + 1 < self.n and tkey[i + 1] in ("structure", "arrangement"):
                 end = i + 2
         if kind == "unit" and mkeys[0] in ("regional", "national", "multi", "joint"):
             kind = "partner"
@@ -739,9 +813,8 @@ class _Extractor:
         name = self.words_text(s, end)
         cand = _Cand(s, end, kind, "pattern", prio=1, subkind=SUBKIND.get(hk))
         cand.keys.append(f"n:{kind}:{self._name_key(name, kind)}")
-        first = toks[s]
-        if kind == "system" and first.title and not first.acr and s > 0 and toks[s - 1].word and first.key not in STOP:
-            self.proper.setdefault(first.key, cand)  # "the SafetyNet computer system" ... "access to SafetyNet"
+        if kind == "system" and ttitle[s] and not tacr[s] and s > 0 and tword[s - 1] and tkey[s] not in STOP:
+            self.proper.setdefault(tkey[s], cand)  # "the SafetyNet computer system" ... "access to SafetyNet"
         if has_and:
             cand.keys.append("and")
         self.cands.append(cand)
@@ -749,24 +822,24 @@ class _Extractor:
     def _force(self, i: int, e: int) -> None:
         """'<Name> Police|Constabulary [Service]': another force (a partner when the
         sentence is about working together) or the report's own force (a block)."""
-        toks = self.toks
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
         j = i - 1
-        while j >= 0 and toks[j].word and (_title(toks[j]) or (toks[j].key == "of" and j > 0 and _title(toks[j - 1]))) \
-                and toks[j].key not in _STOP_BUT_OF and not _is_acronym(toks[j]):
+        while j >= 0 and tword[j] and (ttitle[j] or (tkey[j] == "of" and j > 0 and ttitle[j - 1])) \
+                and tkey[j] not in _STOP_BUT_OF and not tacr[j]:
             j -= 1
         s = j + 1
         if s == i:
             return
-        if e < len(toks) and toks[e].key == "service" and _title(toks[e]):
+        if e < self.n and tkey[e] == "service" and ttitle[e]:
             e += 1
         name = self.words_text(s, e)
-        area = " ".join(match_key(toks[k].text) for k in range(s, i))
+        area = " ".join(match_key(ttext[k]) for k in range(s, i))
         if _normalise(name) == self.own_force or area == match_key(self.own_area):
             self.cands.append(_Cand(s, e, None, "pattern", prio=5))
             return
-        ss, se = _sentence_bounds(self.text, toks[s].start)
+        ss, se = _sentence_bounds(self.text, tstart[s])
         sentence = self.text[ss:se]
-        before = self.text[max(ss, toks[s].start - 40) : toks[s].start].lower()
+        before = self.text[max(ss, tstart[s] - 40) : tstart[s]].lower()
         if _COLLAB_RE.search(sentence) or re.search(r"\bwith (?:the )?(?:\w+ (?:and|,) )?$", before):
             self.cands.append(_Cand(s, e, "partner", "pattern", prio=5, subkind="police force",
                                     keys=[f"force:{area}"]))
@@ -775,127 +848,114 @@ class _Extractor:
 
     def _force_pair(self, i: int) -> None:
         """'Cambridgeshire and Hertfordshire constabularies' -> two forces."""
-        toks = self.toks
-        if i < 3 or toks[i - 2].key != "and" or not _title(toks[i - 1]) or not _title(toks[i - 3]):
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        if i < 3 or tkey[i - 2] != "and" or not ttitle[i - 1] or not ttitle[i - 3]:
             return
-        ss, se = _sentence_bounds(self.text, toks[i].start)
-        if not _COLLAB_RE.search(self.text[ss:se]) and " with " not in self.text[max(ss, toks[i - 3].start - 20):toks[i - 3].start]:
+        ss, se = _sentence_bounds(self.text, tstart[i])
+        if not _COLLAB_RE.search(self.text[ss:se]) and " with " not in self.text[max(ss, tstart[i - 3] - 20):tstart[i - 3]]:
             return
-        word = "Constabulary" if toks[i].key == "constabulary" else "force"
+        word = "Constabulary" if tkey[i] == "constabulary" else "force"
         for k in (i - 3, i - 1):
-            area = match_key(toks[k].text)
+            area = match_key(ttext[k])
             if area == match_key(self.own_area):
                 continue
-            c = _Cand(k, k + 1, "partner", "pattern", name=f"{toks[k].text} {word}", prio=5, subkind="police force",
+            c = _Cand(k, k + 1, "partner", "pattern", name=f"{ttext[k]} {word}", prio=5, subkind="police force",
                       keys=[f"force:{area}"], split=True)
             self.cands.append(c)
 
     def _called(self, i: int) -> None:
         """'a computer database (called ‘Inspire’)': a name in quotes after called/known as."""
-        toks = self.toks
-        n = len(toks)
-        j = i + 1 if toks[i].key == "called" else i + 2
-        if j >= n or toks[j].text not in _QUOTES:
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        n = self.n
+        j = i + 1 if tkey[i] == "called" else i + 2
+        if j >= n or ttext[j] not in _QUOTES:
             return
         k = j + 1
-        while k < n and toks[k].word and k < j + 5:
+        while k < n and tword[k] and k < j + 5:
             k += 1
-        if k == j + 1 or k >= n or toks[k].text not in _QUOTES or not _title(toks[j + 1]):
+        if k == j + 1 or k >= n or ttext[k] not in _QUOTES or not ttitle[j + 1]:
             return
         kind = None
         for b in range(i - 1, max(-1, i - 6), -1):
-            if toks[b].word and toks[b].key in HEADS:
-                kind = HEADS[toks[b].key]
+            if tword[b] and tkey[b] in HEADS:
+                kind = HEADS[tkey[b]]
                 break
         if kind is None or kind in ("meeting", "role"):
             return
         name = self.words_text(j + 1, k)
         c = _Cand(j + 1, k, kind, "pattern", prio=2, keys=[f"n:{kind}:{self._name_key(name, kind)}"])
         self.cands.append(c)
-        self.proper[toks[j + 1].key] = c
+        self.proper[tkey[j + 1]] = c
 
     # ---- 4. places
     def place_pass(self) -> None:
-        toks = self.toks
-        n = len(toks)
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        n = self.n
         area = self.own_area
         area_keys = tuple(match_key(w) for w in area.split()) if area else ()
         hits = self.title_hits if not area_keys else sorted(self.title_hits + self.acr_hits)
-        for i in sorted(hits + [j for j in self.special_hits if toks[j].key in ("in", "at", "across")]):
-            t = toks[i]
-            if area_keys and t.word and t.key == area_keys[0] and _title(t):
+        for i in sorted(hits + [j for j in self.special_hits if tkey[j] in ("in", "at", "across")]):
+            if area_keys and tword[i] and tkey[i] == area_keys[0] and ttitle[i]:
                 k = len(area_keys)
-                if all(i + q < n and toks[i + q].key == area_keys[q] for q in range(k)):
+                if all(i + q < n and tkey[i + q] == area_keys[q] for q in range(k)):
                     self.cands.append(_Cand(i, i + k, "place", "pattern", prio=0, subkind="force area",
                                             keys=[f"n:place:{' '.join(area_keys)}"]))
-            if t.word and t.key in ("in", "at", "across") and i + 1 < n:
+            if tword[i] and tkey[i] in ("in", "at", "across") and i + 1 < n:
                 j = i + 1
                 while j < n:
-                    u = toks[j]
-                    if not (_title(u) and u.key not in PLACE_STOP and not _is_acronym(u) and not u.text[0].isdigit()):
+                    if not (ttitle[j] and tkey[j] not in PLACE_STOP and not tacr[j] and not ttext[j][0].isdigit()):
                         break
                     e = j + 1
-                    while e < n and _title(toks[e]) and toks[e].key not in PLACE_STOP and e < j + 3:
+                    while e < n and ttitle[e] and tkey[e] not in PLACE_STOP and e < j + 3:
                         e += 1
-                    if e < n and toks[e].word and (toks[e].key in HEADS or toks[e].key in _FORCE_HEADS):
+                    if e < n and tword[e] and (tkey[e] in HEADS or tkey[e] in _FORCE_HEADS):
                         break
                     self.cands.append(_Cand(j, e, "place", "pattern", prio=0, subkind="place",
                                             keys=[f"n:place:{self._name_key(self.words_text(j, e), 'place')}"]))
                     # a list: "at Bedford, Dunstable and Luton"
-                    if e + 1 < n and (toks[e].text == "," or toks[e].key == "and"):
+                    if e + 1 < n and (ttext[e] == "," or tkey[e] == "and"):
                         j = e + 1
                         continue
                     break
 
     # ---- names
     def _name_key(self, name: str, kind: str) -> str:
-        words = [match_key(w) for w in WORD_RE.findall(name)]
-        while words and words[0] in _NAME_KEY_DROP and len(words) > 1:
-            words.pop(0)
-        if kind == "unit" and words and words[-1] == "unit":
-            words[-1] = "team"
-        if kind == "system":
-            core = [w for w in words if w not in SYSTEM_TAIL]
-            words = core or words
-        return " ".join(words)
+        return _name_key(name, kind)
 
     # ---- resolution
     def resolve(self) -> list[_Cand]:
         """Overlapping candidates: the longest span wins (then the stronger source,
         then the leftmost); a candidate overlapping a kept one is dropped."""
         kept: list[_Cand] = []
-        occupied = bytearray(len(self.toks) + 1)
-        order = sorted(self.cands, key=lambda c: (-(self.toks[c.e - 1].end - self.toks[c.s].start), -c.prio, c.s))
+        occupied = bytearray(self.n + 1)
+        order = sorted(self.cands, key=lambda c: (-(self.tend[c.e - 1] - self.tstart[c.s]), -c.prio, c.s))
         for c in order:
-            if any(occupied[k] for k in range(c.s, c.e)):
+            if 1 in occupied[c.s : c.e]:  # bytes tests and fills (C) instead of loops over tokens
                 continue
-            for k in range(c.s, c.e):
-                occupied[k] = 1
+            occupied[c.s : c.e] = b"\x01" * (c.e - c.s)
             kept.append(c)
         kept.sort(key=lambda c: c.s)
         return kept
 
     def bare_pass(self, kept: list[_Cand]) -> list[_Cand]:
         """Mentions of defined acronyms ('ICAIT', 'VSOMT') and quoted names ('Inspire') elsewhere."""
-        toks = self.toks
-        occupied = bytearray(len(toks) + 1)
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        occupied = bytearray(self.n + 1)
         for c in kept:
-            for k in range(c.s, c.e):
-                occupied[k] = 1
+            occupied[c.s : c.e] = b"\x01" * (c.e - c.s)
         out = []
         for i in sorted(self.acr_hits + self.title_hits):
-            t = toks[i]
-            if occupied[i] or not t.word:
+            if occupied[i] or not tword[i]:
                 continue
             src = None
-            if _is_acronym(t):
-                src = self.known_acronyms.get(t.key)
-                if src is None and len(t.key) > 3 and t.key[-1] in "tu":
-                    src = self.known_acronyms.get(t.key[:-1])  # VSOMT = VSOM team
+            if tacr[i]:
+                src = self.known_acronyms.get(tkey[i])
+                if src is None and len(tkey[i]) > 3 and tkey[i][-1] in "tu":
+                    src = self.known_acronyms.get(tkey[i][:-1])  # VSOMT = VSOM team
                     if src is not None and src.kind != "unit":
                         src = None
-            elif t.text[0].isupper():
-                src = self.proper.get(t.key)
+            elif ttext[i][0].isupper():
+                src = self.proper.get(tkey[i])
             if src is None:
                 continue
             c = _Cand(i, i + 1, src.kind, "alias", concept=src.concept, prio=0, subkind=src.subkind)
@@ -926,41 +986,39 @@ class _Extractor:
     def _acronym_heads(self, kept: list[_Cand]) -> None:
         """'the CAVAA unit' names a unit by an acronym the report never expands:
         the acronym alone ('CAVAA officers') then mentions the same unit."""
-        toks = self.toks
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
         for c in kept:
             if c.kind != "unit" or c.e - c.s != 2:
                 continue
-            a, h = toks[c.s], toks[c.s + 1]
-            if not _is_acronym(a) or h.key not in UNIT_HEADS or a.key in self.known_acronyms:
+            if not tacr[c.s] or tkey[c.s + 1] not in UNIT_HEADS or tkey[c.s] in self.known_acronyms:
                 continue
-            c.acronym = c.acronym or _acr_norm(a.text)
-            self.known_acronyms[a.key] = c
+            c.acronym = c.acronym or _acr_norm(ttext[c.s])
+            self.known_acronyms[tkey[c.s]] = c
 
     def _drop_inside_partners(self) -> None:
         """'the Immigration Enforcement command and control unit' is part of a partner
         the lexicon knows, not a unit of the force."""
-        cover = bytearray(len(self.toks) + 1)
+        cover = bytearray(self.n + 1)
         spans = set()
         for c in self.cands:
             if c.how == "lexicon" and c.kind in ("partner", "place"):
                 spans.add((c.s, c.e))
-                for k in range(c.s, c.e):
-                    cover[k] = 1
+                cover[c.s : c.e] = b"\x01" * (c.e - c.s)
         self.cands = [c for c in self.cands
                       if not (c.how == "pattern" and c.kind in ("unit", "system", "programme", "meeting")
-                              and (c.s, c.e) not in spans and any(cover[k] for k in range(c.s, c.e)))]
+                              and (c.s, c.e) not in spans and 1 in cover[c.s : c.e])]
 
     def _drop_levels(self, kept: list[_Cand]) -> list[_Cand]:
         """'at local authority, basic command unit or community safety partnership level':
         names in a list that ends in 'level' are tiers of geography, not bodies."""
-        toks = self.toks
-        n = len(toks)
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        n = self.n
         by_start = {c.s: c for c in kept}
         drop = set()
         for c in reversed(kept):
-            if c.e < n and toks[c.e].key == "level":
+            if c.e < n and tkey[c.e] == "level":
                 drop.add(id(c))
-            elif c.e + 1 < n and toks[c.e].text in (",",) or (c.e < n and toks[c.e].key in ("or", "and")):
+            elif c.e + 1 < n and ttext[c.e] in (",",) or (c.e < n and tkey[c.e] in ("or", "and")):
                 nxt = by_start.get(c.e + 1)
                 if nxt is not None and id(nxt) in drop:
                     drop.add(id(c))
@@ -970,16 +1028,16 @@ class _Extractor:
         """'Action Fraud, the national fraud and cyber-crime reporting centre': the second
         name is another name of the first. 'Vale Safe Futures, a local charity': the
         capitalised name before the comma is a partner of that kind."""
-        toks = self.toks
-        n = len(toks)
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        n = self.n
         by_end = {c.e: c for c in kept if c.kind is not None}
         by_start = {c.s: c for c in kept if c.kind is not None}
         for c in list(kept):
             if c.kind is None:
                 continue
             # "the national risk assessment tool, known as THRIVE": one thing, the name wins
-            j = c.e + 1 if c.e < n and toks[c.e].text == "," else c.e
-            if j + 2 < n and toks[j].key == "known" and toks[j + 1].key == "a":
+            j = c.e + 1 if c.e < n and ttext[c.e] == "," else c.e
+            if j + 2 < n and tkey[j] == "known" and tkey[j + 1] == "a":
                 named = by_start.get(j + 2)
                 if named is not None and named.kind == c.kind:
                     c.concept, c.how, c.name, c.acronym = named.concept, "alias", None, None
@@ -989,9 +1047,9 @@ class _Extractor:
                         c.keys.append(f"c:{named.concept.id}")
                     continue
             a = c.s - 1
-            while a > 0 and toks[a].key in LEAD_DROP:  # "a dedicated serious and organised crime team"
+            while a > 0 and tkey[a] in LEAD_DROP:  # "a dedicated serious and organised crime team"
                 a -= 1
-            if a < 2 or toks[a].key not in ("the", "a", "an") or toks[a - 1].text != ",":
+            if a < 2 or tkey[a] not in ("the", "a", "an") or ttext[a - 1] != ",":
                 continue
             p = by_end.get(a - 1)
             if p is not None and p is not c:
@@ -1006,9 +1064,9 @@ class _Extractor:
             if c.how != "lexicon" or c.kind != "partner":
                 continue
             j = a - 2
-            while j >= 0 and toks[j].title and toks[j].key not in STOP and a - 2 - j < 5:
+            while j >= 0 and ttitle[j] and tkey[j] not in STOP and a - 2 - j < 5:
                 j -= 1
-            if j == a - 2 or (j >= 0 and toks[j].text in ".\n"):
+            if j == a - 2 or (j >= 0 and ttext[j] in ".\n"):
                 continue
             new = _Cand(j + 1, a - 1, c.kind, "pattern", prio=2, subkind=c.subkind)
             new.keys.append(f"n:{c.kind}:{self._name_key(self.surface(new), c.kind)}")
@@ -1025,18 +1083,17 @@ class _Extractor:
                 if k.startswith("n:"):
                     known.add(k)
         out = []
-        toks = self.toks
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
         for c in kept:
             if "and" not in c.keys:
                 out.append(c)
                 continue
             c.keys.remove("and")
-            a = next((k for k in range(c.s, c.e) if toks[k].key == "and"), None)
-            head = toks[c.e - 1]
+            a = next((k for k in range(c.s, c.e) if tkey[k] == "and"), None)
             if a is None or a == c.s or a >= c.e - 1:
                 out.append(c)
                 continue
-            left = self.words_text(c.s, a) + " " + head.text
+            left = self.words_text(c.s, a) + " " + ttext[c.e - 1]
             right = self.words_text(a + 1, c.e)
             lk = f"n:{c.kind}:{self._name_key(left, c.kind)}"
             lconcept = self._lexicon_phrase_text(left)
@@ -1097,72 +1154,83 @@ class _Extractor:
         return entities
 
     def _entity(self, members: list[_Cand], paragraphs, pstarts) -> Entity:
-        toks, text = self.toks, self.text
-        kinds = Counter()
+        ttext, tstart, tend, tkey, tword, tacr, ttitle = self.cols
+        text = self.text
+        # Plain dicts as counters (insertion-ordered like Counter, without its per-key
+        # Python overhead); min() with a key picks the first of equals, as sorted()[0] did.
+        kinds: dict[str, int] = {}
         concept = None
         for c in members:
             w = 10 if c.concept is not None else (5 if c.how == "acronym" else 1)
-            kinds[c.kind] += w
+            kinds[c.kind] = kinds.get(c.kind, 0) + w
             if c.concept is not None and (concept is None or c.concept.id < concept.id):
                 concept = c.concept if concept is None or concept.kind != c.kind else concept
-        kind = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        kind = min(kinds.items(), key=_by_count)[0]
         if concept is not None and concept.kind != kind:
             concept = None
         mentions = []
-        surfaces: Counter = Counter()
+        surfaces: dict[str, int] = {}
         voters = {id(c) for c in members if c.how != "alias"} or {id(c) for c in members}
-        acronyms = Counter()
-        expansions = []
+        acronyms: dict[str, int] = {}
+        expansions: dict[str, int] = {}
+        bisect_right = bisect.bisect_right
         for c in members:
-            spans = c.spans or [(toks[c.s].start, toks[c.e - 1].end)]
+            spans = c.spans or ((tstart[c.s], tend[c.e - 1]),)
+            vote = 1 if id(c) in voters else 0
             for s, e in spans:
                 surf = text[s:e]
-                p = bisect.bisect_right(pstarts, s) - 1
+                p = bisect_right(pstarts, s) - 1
                 para = paragraphs[p].index if p >= 0 and paragraphs[p].start <= s < paragraphs[p].end else None
                 mentions.append(Mention(s, e, surf, para, c.how))
-                surfaces[c.name if c.split else _clean_name(surf)] += 1 if id(c) in voters else 0
+                form = c.name if c.split else _clean_name(surf)
+                surfaces[form] = surfaces.get(form, 0) + vote
             if c.acronym:
-                acronyms[c.acronym] += 1
+                acronyms[c.acronym] = acronyms.get(c.acronym, 0) + 1
             if c.expansion:
-                expansions.append(c.expansion)
+                expansions[c.expansion] = expansions.get(c.expansion, 0) + 1
             for a in c.aliases:
-                surfaces[a] += 0
+                surfaces[a] = surfaces.get(a, 0)
             if c.name and c.how != "acronym":
-                surfaces[c.name] += 0  # a proposed name counts as a form, not as a mention
-        mentions.sort(key=lambda m: (m.start, m.end))
+                surfaces[c.name] = surfaces.get(c.name, 0)  # a proposed name counts as a form, not as a mention
+        mentions.sort(key=_mention_order)
         acronym = None
         if acronyms:
-            acronym = sorted(acronyms.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            acronym = min(acronyms.items(), key=_by_count)[0]
         elif concept is not None and concept.notation:
             acronym = concept.notation
         if concept is not None:
             name = concept.pref_label
         elif expansions:
-            name = sorted(Counter(expansions).items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            name = min(expansions.items(), key=_by_count)[0]
         else:
-            forms = Counter()
+            forms: dict[str, int] = {}
+            several = len(surfaces) > 1
             for s, k in surfaces.items():
-                if acronym and s == acronym or (_looks_acronym(s) and len(surfaces) > 1):
+                if acronym and s == acronym or (several and _looks_acronym(s)):
                     continue
-                forms[_decap(s, surfaces)] += k
+                f = _decap(s, surfaces)
+                forms[f] = forms.get(f, 0) + k
             if not forms:
-                forms = Counter(surfaces)
-            name = sorted(forms.items(), key=lambda kv: (-kv[1], not kv[0][:1].islower(), kv[0]))[0][0]
+                forms = dict(surfaces)
+            name = min(forms.items(), key=_by_count_lower_first)[0]
             if kind == "system":
                 # "Inspire" over "Inspire computer system": the distinctive core, when it is written alone
                 core = [f for f in forms if " " not in f and f[:1].isupper() and not _looks_acronym(f)]
                 if core:
-                    name = sorted(core, key=lambda f: (-forms[f], f))[0]
+                    name = min(core, key=lambda f: (-forms[f], f))
         for c in members:
             if c.name and c.how != "acronym" and c.how != "lexicon":
-                surfaces[c.name] += 0
+                surfaces[c.name] = surfaces.get(c.name, 0)
         low = _fold(name)
         aliases = sorted({s for s in surfaces if s and _fold(s) != low and s != acronym})
         subkind = concept.subkind if concept is not None else None
         if subkind is None:
-            subs = Counter(c.subkind for c in members if c.subkind)
+            subs: dict[str, int] = {}
+            for c in members:
+                if c.subkind:
+                    subs[c.subkind] = subs.get(c.subkind, 0) + 1
             if subs:
-                subkind = sorted(subs.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                subkind = min(subs.items(), key=_by_count)[0]
         definition = self._definition(mentions) or (concept.definition if concept is not None else None)
         return Entity(
             key=f"{kind}/{_slugify(name)}",
@@ -1217,17 +1285,32 @@ _RELATIVE_RE = re.compile(_SUP_CLASS + r"*\s*(?:\([^)]{1,30}\)" + _SUP_CLASS + r
                           r"\b[^.;\n]{20,240})")
 
 
+def _by_count(kv: tuple[str, int]) -> tuple[int, str]:
+    return -kv[1], kv[0]
+
+
+def _by_count_lower_first(kv: tuple[str, int]) -> tuple[int, bool, str]:
+    return -kv[1], not kv[0][:1].islower(), kv[0]
+
+
+def _mention_order(m: Mention) -> tuple[int, int]:
+    return m.start, m.end
+
+
+# pure functions of a name, called for the same names many times per report: cached
+@lru_cache(maxsize=8192)
 def _fold(s: str) -> str:
     return " ".join(s.lower().replace("\u2019", "'").split())
 
 
+@lru_cache(maxsize=8192)
 def _looks_acronym(s: str) -> bool:
     core = s[:-1] if s.endswith("s") and len(s) > 2 else s
     ups = sum(c.isupper() for c in core)
     return " " not in s and ups >= 2 and ups >= len(core) - 1
 
 
-def _decap(s: str, surfaces: Counter) -> str:
+def _decap(s: str, surfaces: dict) -> str:
     """'Community policing teams' at a sentence start is 'community policing teams'."""
     if s[:1].isupper() and len(s) > 1 and s[1:2].islower():
         low = s[0].lower() + s[1:]
@@ -1236,6 +1319,7 @@ def _decap(s: str, surfaces: Counter) -> str:
     return s
 
 
+@lru_cache(maxsize=8192)
 def _clean_name(s: str) -> str:
     s = " ".join(s.translate(_NO_SUP).split())
     s = s.strip(_QUOTES + " ,")

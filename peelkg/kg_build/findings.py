@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from typing import Optional
 
 from peelkg.kg_build.entities import paused_gc
-from peelkg.kg_build.sentences import sentence_spans
+from peelkg.kg_build.sentences import report_sentence_spans, sentence_spans
 from peelkg.kg_build.model import Entity, Finding, Report
 
 __all__ = ["extract_findings", "link_statistics", "sentence_spans", "polarity"]
@@ -81,16 +82,19 @@ _CONTRAST_MID = re.compile(r"(?:,|;)\s*(?:but|however|yet)\b|\bhowever,|\bbut\b"
 
 
 _OPENERS = "(\"'\u2018\u201c[\u2022*-"
+_AS_AFTER = re.compile(r"\s+as\b")  # "well" in "as well as"
 
 
-def _cues(sentence: str):
+def _cues(sentence: str, low: Optional[str] = None):
     """(start, text, is_weak) for each cue of the sentence, left to right, longest first at a position.
 
     Words come from str.split (fast); a comprehension picks the few words whose
     first three letters (after opening marks) start some cue, or that carry an
     apostrophe (contractions), and only those are located and tried against the
-    cue patterns. Cues do not overlap."""
-    low = sentence.lower()
+    cue patterns. Cues do not overlap. ``low`` is ``sentence.lower()`` when the
+    caller has it already."""
+    if low is None:
+        low = sentence.lower()
     if len(low) != len(sentence):
         # lower() changed the length (e.g. "\u0130"): the word-by-word scan, whose
         # offsets into the lower-cased text the fast path reproduces
@@ -123,8 +127,13 @@ def _cues(sentence: str):
         if start < pos:
             continue
         key = core[:3]
-        bucket = _CUES[key] if key in _CUES and _CUE_ANY[key].match(sentence, start) else None
-        best = _best_cue(sentence, start, core, bucket)
+        any_cue = _CUE_ANY.get(key)
+        if any_cue is not None and any_cue.match(sentence, start):
+            best = _best_cue(sentence, start, core, _CUES[key])
+        elif "'" in core or "\u2019" in core:
+            best = _best_cue(sentence, start, core, None)
+        else:
+            continue  # most candidates: no cue starts here and no contraction is possible
         if best is not None:
             pos = best[0].end()
             yield start, best[0].group(), best[1]
@@ -175,20 +184,20 @@ def polarity(sentence: str) -> tuple[str, list[str]]:
     negation ("not effective", "does not have an effective approach") counts as
     a weakness; cues in the main clause of a contrast count double."""
     main_from = 0
+    low = sentence.lower()
     m = _CONTRAST_START.match(sentence)
     if m:
         main_from = m.end()
     else:
-        low = sentence.lower()
         # every match holds one of these words: most sentences need no search
         m = _CONTRAST_MID.search(sentence) if "but" in low or "however" in low or "yet" in low else None
         if m:
             main_from = m.start()
     weak = strong = 0.0
     cues: list[str] = []
-    for start, cue, is_weak in _cues(sentence):
+    for start, cue, is_weak in _cues(sentence, low):
         cue = cue.lower()
-        if not is_weak and cue == "well" and (re.match(r"\s+as\b", sentence[start + 4 :])
+        if not is_weak and cue == "well" and (_AS_AFTER.match(sentence, start + 4)
                                               or sentence[max(0, start - 3) : start].lower() == "as "):
             continue  # "as well as"
         weight = 2.0 if main_from > 0 and start >= main_from else 1.0
@@ -219,6 +228,8 @@ def _mention_index(entities: list[Entity]) -> tuple[list[int], list[tuple[int, i
 
 def _keys_in(starts: list[int], spans: list[tuple[int, int, str]], s: int, e: int) -> list[str]:
     i = bisect.bisect_left(starts, s)
+    if i == len(spans) or spans[i][0] >= e:
+        return []  # no mention starts in the span (many sentences)
     keys = set()
     while i < len(spans) and spans[i][0] < e:
         if spans[i][1] <= e:
@@ -247,7 +258,7 @@ def _extract_findings(report: Report, entities: list[Entity]) -> list[Finding]:
     found: list[Finding] = []
     for p in report.paragraphs:
         in_graded = p.question in graded
-        for s, e in sentence_spans(text, p.start, p.end):
+        for s, e in report_sentence_spans(text, p.start, p.end):
             afi = _afi_at(afis, afi_starts, s, e)
             keys = _keys_in(starts, spans, s, e)
             if afi is None and not keys and not in_graded:
@@ -306,8 +317,10 @@ def _paragraph_at(report: Report, pos: int):
 _STAT_WORD = re.compile(r"[a-z0-9]+")
 
 
-def _stat_words(text: str) -> list[str]:
-    """Lower-case words, apostrophes dropped, crude singular: 'DVPO applications' -> ['dvpo', 'application']."""
+@lru_cache(maxsize=4096)
+def _stat_words(text: str) -> tuple[str, ...]:
+    """Lower-case words, apostrophes dropped, crude singular: 'DVPO applications' -> ('dvpo', 'application').
+    Cached (names and labels recur); a tuple, so the shared result cannot be changed."""
     out = []
     for w in _STAT_WORD.findall(text.lower().replace("'", "").replace("\u2019", "")):
         if len(w) > 3 and w.endswith("ies"):
@@ -315,7 +328,7 @@ def _stat_words(text: str) -> list[str]:
         elif len(w) > 2 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
             w = w[:-1]
         out.append(w)
-    return out
+    return tuple(out)
 
 
 _STAT_PREFERENCE = ("power", "unit", "partner", "system", "programme", "role", "meeting")

@@ -28,7 +28,7 @@ from typing import Optional
 
 from peelkg.errors import ReportError
 from peelkg.kg_build import statistics as stats
-from peelkg.kg_build.sentences import sentence_spans
+from peelkg.kg_build.sentences import report_sentence_spans, sentence_spans
 from peelkg.kg_build.model import (
     AreaForImprovement,
     CauseOfConcern,
@@ -1040,7 +1040,7 @@ def _read_body(report: Report, items: list[_Item], h: int, q_items: list[tuple[i
         figures = p.start < annex_start and p.kind in ("body", "bullet", "summary")
         if not (statements or figures or pending_status is not None):
             continue
-        sents = split_sentences(text, p.start, p.end)
+        sents = report_sentence_spans(text, p.start, p.end)  # findings asks again: remembered
         for a, b in sents if (statements or pending_status is not None) else ():
             s = text[a:b]
             if pending_status is not None and status_budget > 0:
