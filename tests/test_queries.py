@@ -587,3 +587,29 @@ def test_every_named_query_gives_the_same_rows_on_both_engines(example_kg, name)
     assert sorted(map(repr, a.rows)) == sorted(map(repr, b.rows))
     # Both engines also agree on the order the query asks for, where it fixes one.
     assert len(a.rows) == len(b.rows)
+
+
+def _filter_cases():
+    """(query, parameter) for every optional force/year filter that is also a column."""
+    out = []
+    for q in list_queries():
+        cols = {c for c, _ in q.columns}
+        out += [(q.name, p.name) for p in q.params if p.name in ("force", "year") and not p.required and p.name in cols]
+    return out
+
+
+@pytest.mark.parametrize("name,param", _filter_cases())
+def test_force_and_year_filters_keep_exactly_the_matching_rows(example_kg, name, param):
+    # The queries apply these filters first (they pick which reports' graphs are
+    # read at all), so check that they still select exactly the matching rows of
+    # the unfiltered answer, in its order.
+    q = load_query(name)
+    base = {p.name: p.example for p in q.params if p.required}
+    everything = run_named(example_kg, name, base)
+    col = everything.vars.index(param)
+    value = "bedfordshire police" if param == "force" else "2017"
+    expected = [r for r in everything.rows if str(r[col]).lower() == value]
+    assert expected, f"no {param}={value} rows in the example build to compare"
+    assert run_named(example_kg, name, {**base, param: value}).rows == expected
+    other = "Nowhere Police" if param == "force" else "1999"
+    assert run_named(example_kg, name, {**base, param: other}).rows == []
