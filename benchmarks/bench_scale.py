@@ -12,7 +12,7 @@ then times:
 
 and reports input MB, wall and CPU seconds, MB/s end-to-end (per wall
 second and per CPU second: the CPU figure is what one core does when the
-machine is busy with other work), triples, peak RSS (getrusage of the child)
+machine is busy with other work), triples, peak RSS (getrusage of the child: after both builds, and after the full one)
 and the incremental/full ratio. Prints one table; the goals are
 >= 2 MB/s, time linear in N (the per-report column stays flat),
 peak memory <= 1 GB at 1000, incremental <= 10% of full.
@@ -53,6 +53,7 @@ def _child(n: int, work: Path) -> dict:
     t0, c0 = time.perf_counter(), time.process_time()
     full = build(paths, out, jobs=1)
     t_full, c_full = time.perf_counter() - t0, time.process_time() - c0
+    rss_full_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
     # One report changes: its longest paragraph gets a new sentence.
     victim = paths[len(paths) // 2]
@@ -75,6 +76,7 @@ def _child(n: int, work: Path) -> dict:
         "triples": full.triples,
         "reused": len(inc.reused),
         "rss_mb": rss_kb / 1024,
+        "rss_full_mb": rss_full_kb / 1024,
         "stages": {k: round(v, 2) for k, v in full.timings.items()},
     }
 
@@ -100,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     head = (
         f"{'N':>5} {'MB':>6} {'full s':>8} {'cpu s':>7} {'MB/s':>6} {'MB/cpu-s':>8} {'cpu ms/rep':>10} "
-        f"{'triples':>9} {'peak MB':>8} {'incr s':>7} {'incr/full':>9}"
+        f"{'triples':>9} {'peak MB':>8} {'(full)':>7} {'incr s':>7} {'incr/full':>9}"
     )
     print(head)
     print("-" * len(head))
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{r['n']:>5} {r['mb']:>6.2f} {r['full_s']:>8.2f} {r['full_cpu']:>7.2f} {r['mb'] / r['full_s']:>6.2f} "
             f"{r['mb'] / r['full_cpu']:>8.2f} "
-            f"{1000 * r['full_cpu'] / r['n']:>10.0f} {r['triples']:>9} {r['rss_mb']:>8.0f} "
+            f"{1000 * r['full_cpu'] / r['n']:>10.0f} {r['triples']:>9} {r['rss_mb']:>8.0f} {r['rss_full_mb']:>7.0f} "
             f"{r['inc_s']:>7.2f} {r['inc_s'] / r['full_s']:>9.1%}",
             flush=True,
         )
@@ -128,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         wall = (b["full_s"] / b["n"]) / (a["full_s"] / a["n"])
         cpu = (b["full_cpu"] / b["n"]) / (a["full_cpu"] / a["n"])
         print(f"\ncost per report, N={b['n']} vs N={a['n']}: wall {wall:.2f}x, cpu {cpu:.2f}x (1.00x = linear)")
+        # The same split by stage (wall seconds): the store (RocksDB bulk load) vs everything else.
+        print("wall ms per report by N: " + ", ".join(
+            f"N={r['n']}: store {1000 * r['stages'].get('store', 0) / r['n']:.0f}, "
+            f"rest {1000 * (sum(r['stages'].values()) - r['stages'].get('store', 0)) / r['n']:.0f}" for r in rows))
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0
