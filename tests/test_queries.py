@@ -111,7 +111,9 @@ GRAPH <graph/testshire-police-2017-effectiveness> {
     peel:mentions <report/testshire-police-2017-effectiveness/unit/vsom>, <report/testshire-police-2017-effectiveness/partner/city-council> .
 
   <report/testshire-police-2017-effectiveness/unit/ruby-team> a peel:Unit, org:OrganizationalUnit, peel:Entity ; skos:prefLabel "Ruby team" ;
-    peel:inReport <report/testshire-police-2017-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 3 .
+    peel:inReport <report/testshire-police-2017-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 3 ;
+    # as the build writes them from finding/1 and finding/2 (tests/test_rdf.py checks the build)
+    peel:weaknessFindings 2 ; peel:weaknessCues "backlog, vacancies, workload" .
   <report/testshire-police-2017-effectiveness/unit/local-teams> a peel:Unit, org:OrganizationalUnit, peel:Entity ; skos:prefLabel "local teams" ;
     peel:inReport <report/testshire-police-2017-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 1 .
   <report/testshire-police-2017-effectiveness/unit/vsom> a peel:Unit, org:OrganizationalUnit, peel:Entity ; skos:prefLabel "violent and sex offender management" ;

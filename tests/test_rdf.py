@@ -260,6 +260,8 @@ def test_entity_with_acronym_and_aliases(g17):
         (e, PEEL.mentionCount, Literal(1)),
         (e, PEEL.mentionedIn, _u("/paragraph/2")),
         (e, PEEL.lexiconConcept, LEX["vsom"]),
+        (e, PEEL.weaknessFindings, Literal(1)),  # finding/1 is a weakness naming it
+        (e, PEEL.weaknessCues, Literal("backlog")),
     }
     p = _u("/partner/luton-borough-council")
     assert (p, RDF.type, ORG.Organization) in g17 and (p, RDF.type, PEEL.Partner) in g17
@@ -273,6 +275,25 @@ def test_finding(g17):
     assert (f, PEEL.mentions, _u("/unit/vsom")) in g17
     assert (f, PEEL.supports, _u("/question/1/judgement")) in g17
     assert (f, PEEL.inParagraph, _u("/paragraph/2")) in g17
+
+
+def test_units_carry_their_weakness_findings_and_cues():
+    """peel:weaknessFindings / peel:weaknessCues: distinct weakness findings that
+    mention the unit, and their cues (lower case, distinct, sorted); strength
+    findings and non-units get none."""
+    rg = sample_report_2017()
+    f1 = rg.findings[0]
+    rg.findings += [
+        Finding(index=2, text=f1.text, start=f1.start, end=f1.end, paragraph=2, polarity="weakness", cues=["Vacancies", "backlog"],
+                entities=["unit/vsom", "partner/luton-borough-council"]),
+        Finding(index=3, text=f1.text, start=f1.start, end=f1.end, paragraph=2, polarity="strength", cues=["good"],
+                entities=["unit/vsom"]),
+    ]
+    g = set(report_triples(rg))
+    assert (_u("/unit/vsom"), PEEL.weaknessFindings, Literal(2)) in g
+    assert (_u("/unit/vsom"), PEEL.weaknessCues, Literal("backlog, vacancies")) in g
+    council = _u("/partner/luton-borough-council")
+    assert not any(s == council and p in (PEEL.weaknessFindings, PEEL.weaknessCues) for s, p, _ in g)
 
 
 def test_cause_and_recommendation(g17):

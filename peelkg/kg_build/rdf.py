@@ -61,7 +61,7 @@ _P = {
         "lexiconConcept canonical mergeReason valueText value unit period comparatorText "
         "comparatorValue comparatorArea sectionTitle about followsUp status evidenceText "
         "carriedForwardAs fromJudgement toJudgement fromGrade toGrade direction question "
-        "earlierReport laterReport"
+        "earlierReport laterReport weaknessFindings weaknessCues"
     ).split()
 }
 _C = {
@@ -413,8 +413,20 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
     for e in rg.entities:
         _entity(out, ctx, e, force)
 
+    # Units under pressure, written here once rather than counted by every query:
+    # an aggregate in SPARQL runs over the whole corpus before any force/year
+    # filter applies (seconds at 200 reports; one lookup per unit this way).
+    units = {ctx.entities[e.key] for e in rg.entities if e.kind == "unit" and e.key in ctx.entities}
+    pressure: dict[URIRef, tuple[set, set]] = {}  # unit -> (its weakness findings, their cues)
     for f in rg.findings:
         S = child_iri(R, "finding", f.index)
+        if f.polarity == "weakness":
+            for k in f.entities:
+                U = ctx.entities.get(k)
+                if U in units:
+                    found, cues = pressure.setdefault(U, (set(), set()))
+                    found.add(S)
+                    cues.update(str(_text(c)).lower() for c in f.cues)
         _statement(out, ctx, S, _C["Finding"], f.index, f.text, f.start, f.end, f.question, f.section, f.paragraph)
         out.append((S, _P["polarity"], POLARITY.get(f.polarity, POLARITY["neutral"])))
         out.extend((S, _P["cue"], _text(c)) for c in dict.fromkeys(f.cues))
@@ -423,6 +435,11 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
             out.append((S, _P["supports"], graded[f.question]))
         if f.afi is not None and 0 <= f.afi < len(afis):
             out.append((S, _P["areaForImprovement"], afis[f.afi]))
+    for U in sorted(pressure, key=str):
+        found, cues = pressure[U]
+        out.append((U, _P["weaknessFindings"], _int(len(found))))
+        if cues:
+            out.append((U, _P["weaknessCues"], _text(", ".join(sorted(cues)))))
 
     if r.statistics:
         D = child_iri(R, "dataset")
