@@ -120,7 +120,9 @@ GRAPH <graph/testshire-police-2017-effectiveness> {
     skos:notation "VSOM" ; skos:altLabel "VSOM team" ; skos:definition "manages violent and sex offenders" ;
     peel:inReport <report/testshire-police-2017-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 1 .
   <report/testshire-police-2017-effectiveness/partner/city-council> a peel:Partner, org:Organization, peel:Entity ; skos:prefLabel "city council" ;
-    peel:inReport <report/testshire-police-2017-effectiveness> ; peel:mentionCount 2 .
+    peel:inReport <report/testshire-police-2017-effectiveness> ; peel:mentionCount 2 ;
+    # as the build writes it from finding/1 and finding/3
+    peel:coMentionedUnits "Ruby team; violent and sex offender management" .
   <report/testshire-police-2017-effectiveness/power/dvpn> a peel:Power, peel:Entity ; skos:prefLabel "domestic violence protection notices" ; skos:notation "DVPN" ;
     peel:kind "notice" ; peel:inReport <report/testshire-police-2017-effectiveness> ; peel:mentionCount 2 .
 

@@ -280,7 +280,8 @@ def test_finding(g17):
 def test_units_carry_their_weakness_findings_and_cues():
     """peel:weaknessFindings / peel:weaknessCues: distinct weakness findings that
     mention the unit, and their cues (lower case, distinct, sorted); strength
-    findings and non-units get none."""
+    findings and non-units get none. Partners named with a unit in a finding
+    get peel:coMentionedUnits."""
     rg = sample_report_2017()
     f1 = rg.findings[0]
     rg.findings += [
@@ -294,6 +295,9 @@ def test_units_carry_their_weakness_findings_and_cues():
     assert (_u("/unit/vsom"), PEEL.weaknessCues, Literal("backlog, vacancies")) in g
     council = _u("/partner/luton-borough-council")
     assert not any(s == council and p in (PEEL.weaknessFindings, PEEL.weaknessCues) for s, p, _ in g)
+    # finding/2 names the council with the unit: its co-mentioned units (any polarity)
+    assert (council, PEEL.coMentionedUnits, Literal("violent and sex offender management")) in g
+    assert not any(p == PEEL.coMentionedUnits for _, p, _ in set(report_triples(sample_report_2017())))
 
 
 def test_cause_and_recommendation(g17):

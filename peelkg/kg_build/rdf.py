@@ -61,7 +61,7 @@ _P = {
         "lexiconConcept canonical mergeReason valueText value unit period comparatorText "
         "comparatorValue comparatorArea sectionTitle about followsUp status evidenceText "
         "carriedForwardAs fromJudgement toJudgement fromGrade toGrade direction question "
-        "earlierReport laterReport weaknessFindings weaknessCues"
+        "earlierReport laterReport weaknessFindings weaknessCues coMentionedUnits"
     ).split()
 }
 _C = {
@@ -416,10 +416,21 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
     # Units under pressure, written here once rather than counted by every query:
     # an aggregate in SPARQL runs over the whole corpus before any force/year
     # filter applies (seconds at 200 reports; one lookup per unit this way).
-    units = {ctx.entities[e.key] for e in rg.entities if e.kind == "unit" and e.key in ctx.entities}
+    # Likewise the units each partner is named with (in the same findings).
+    unit_names = {ctx.entities[e.key]: str(_text(e.name)) for e in rg.entities
+                  if e.kind == "unit" and e.key in ctx.entities}
+    units = set(unit_names)
+    partners = {ctx.entities[e.key] for e in rg.entities if e.kind == "partner" and e.key in ctx.entities}
     pressure: dict[URIRef, tuple[set, set]] = {}  # unit -> (its weakness findings, their cues)
+    partner_units: dict[URIRef, set] = {}  # partner -> names of the units named with it
     for f in rg.findings:
         S = child_iri(R, "finding", f.index)
+        named = [ctx.entities[k] for k in f.entities if k in ctx.entities]
+        with_units = {unit_names[e] for e in named if e in units}
+        if with_units:
+            for e in named:
+                if e in partners:
+                    partner_units.setdefault(e, set()).update(with_units)
         if f.polarity == "weakness":
             for k in f.entities:
                 U = ctx.entities.get(k)
@@ -435,6 +446,8 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
             out.append((S, _P["supports"], graded[f.question]))
         if f.afi is not None and 0 <= f.afi < len(afis):
             out.append((S, _P["areaForImprovement"], afis[f.afi]))
+    for P in sorted(partner_units, key=str):
+        out.append((P, _P["coMentionedUnits"], _text("; ".join(sorted(partner_units[P])))))
     for U in sorted(pressure, key=str):
         found, cues = pressure[U]
         out.append((U, _P["weaknessFindings"], _int(len(found))))
