@@ -113,18 +113,22 @@ GRAPH <graph/testshire-police-2017-effectiveness> {
   <report/testshire-police-2017-effectiveness/unit/ruby-team> a peel:Unit, org:OrganizationalUnit, peel:Entity ; skos:prefLabel "Ruby team" ;
     peel:inReport <report/testshire-police-2017-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 3 ;
     # as the build writes them from finding/1 and finding/2 (tests/test_rdf.py checks the build)
-    peel:weaknessFindings 2 ; peel:weaknessCues "backlog, vacancies, workload" .
+    peel:weaknessFindings 2 ; peel:weaknessCues "backlog, vacancies, workload" ; peel:nameKey "ruby team" .
   <report/testshire-police-2017-effectiveness/unit/local-teams> a peel:Unit, org:OrganizationalUnit, peel:Entity ; skos:prefLabel "local teams" ;
-    peel:inReport <report/testshire-police-2017-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 1 .
+    peel:inReport <report/testshire-police-2017-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 1 ;
+    peel:nameKey "local teams" .
   <report/testshire-police-2017-effectiveness/unit/vsom> a peel:Unit, org:OrganizationalUnit, peel:Entity ; skos:prefLabel "violent and sex offender management" ;
     skos:notation "VSOM" ; skos:altLabel "VSOM team" ; skos:definition "manages violent and sex offenders" ;
-    peel:inReport <report/testshire-police-2017-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 1 .
+    peel:inReport <report/testshire-police-2017-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 1 ;
+    # lookup keys and alias list, as the build writes them (tests/test_rdf.py checks the build)
+    peel:nameKey "violent and sex offender management", "vsom", "vsom team" ; peel:aliasList "VSOM team" .
   <report/testshire-police-2017-effectiveness/partner/city-council> a peel:Partner, org:Organization, peel:Entity ; skos:prefLabel "city council" ;
     peel:inReport <report/testshire-police-2017-effectiveness> ; peel:mentionCount 2 ;
     # as the build writes it from finding/1 and finding/3
-    peel:coMentionedUnits "Ruby team; violent and sex offender management" .
+    peel:coMentionedUnits "Ruby team; violent and sex offender management" ; peel:nameKey "city council" .
   <report/testshire-police-2017-effectiveness/power/dvpn> a peel:Power, peel:Entity ; skos:prefLabel "domestic violence protection notices" ; skos:notation "DVPN" ;
-    peel:kind "notice" ; peel:inReport <report/testshire-police-2017-effectiveness> ; peel:mentionCount 2 .
+    peel:kind "notice" ; peel:inReport <report/testshire-police-2017-effectiveness> ; peel:mentionCount 2 ;
+    peel:nameKey "domestic violence protection notices", "dvpn" .
 
   <report/testshire-police-2017-effectiveness/dataset> a qb:DataSet ; peel:inReport <report/testshire-police-2017-effectiveness> .
   <report/testshire-police-2017-effectiveness/statistic/1> a qb:Observation, peel:Statistic ; qb:dataSet <report/testshire-police-2017-effectiveness/dataset> ;
@@ -161,7 +165,8 @@ GRAPH <graph/testshire-police-2018-effectiveness> {
     peel:text "The force should improve its analysis." ;
     peel:inReport <report/testshire-police-2018-effectiveness> ; peel:inQuestion <report/testshire-police-2018-effectiveness/question/1> .
   <report/testshire-police-2018-effectiveness/unit/ruby-team> a peel:Unit, org:OrganizationalUnit, peel:Entity ; skos:prefLabel "Ruby team" ;
-    peel:inReport <report/testshire-police-2018-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 1 .
+    peel:inReport <report/testshire-police-2018-effectiveness> ; org:unitOf <force/testshire-police> ; peel:mentionCount 1 ;
+    peel:nameKey "ruby team" .
   <report/testshire-police-2018-effectiveness/finding/1> a peel:Finding, peel:Statement ; peel:index 1 ;
     peel:text "The Ruby team no longer has a backlog." ; peel:polarity peel:Strength ;
     peel:inReport <report/testshire-police-2018-effectiveness> ;
@@ -170,7 +175,7 @@ GRAPH <graph/testshire-police-2018-effectiveness> {
 
 GRAPH <graph/links> {
   <force/testshire-police/unit/ruby-team> a peel:CanonicalEntity, peel:Unit ; skos:prefLabel "Ruby team" ;
-    peel:force <force/testshire-police> ; peel:mergeReason "same normalised name" .
+    peel:force <force/testshire-police> ; peel:mergeReason "same normalised name" ; peel:nameKey "ruby team" .
   <report/testshire-police-2017-effectiveness/unit/ruby-team> peel:canonical <force/testshire-police/unit/ruby-team> .
   <report/testshire-police-2018-effectiveness/unit/ruby-team> peel:canonical <force/testshire-police/unit/ruby-team> .
   <report/testshire-police-2018-effectiveness> peel:follows <report/testshire-police-2017-effectiveness> .

@@ -262,6 +262,12 @@ def test_entity_with_acronym_and_aliases(g17):
         (e, PEEL.lexiconConcept, LEX["vsom"]),
         (e, PEEL.weaknessFindings, Literal(1)),  # finding/1 is a weakness naming it
         (e, PEEL.weaknessCues, Literal("backlog")),
+        # every name, lower case, for lookups; the aliases as one sorted list
+        (e, PEEL.nameKey, Literal("violent and sex offender management")),
+        (e, PEEL.nameKey, Literal("vsom")),
+        (e, PEEL.nameKey, Literal("vsom team")),
+        (e, PEEL.nameKey, Literal("vsomt")),
+        (e, PEEL.aliasList, Literal("VSOM team; VSOMT")),
     }
     p = _u("/partner/luton-borough-council")
     assert (p, RDF.type, ORG.Organization) in g17 and (p, RDF.type, PEEL.Partner) in g17
@@ -372,6 +378,7 @@ def test_grade_changes_and_canonical_entities(links):
     assert (c, RDF.type, PEEL.CanonicalEntity) in links
     assert (c, PEEL.force, FORCE) in links
     assert (c, PEEL.mergeReason, Literal("same acronym VSOM")) in links
+    assert (c, PEEL.nameKey, Literal("vsom")) in links  # a lookup by its name finds it
     assert (_u("/unit/vsom"), PEEL.canonical, c) in links
     assert (URIRef(f"{R18}/unit/vsom-team"), PEEL.canonical, c) in links
     assert (FORCE, RDF.type, PEEL.PoliceForce) in links

@@ -61,7 +61,7 @@ _P = {
         "lexiconConcept canonical mergeReason valueText value unit period comparatorText "
         "comparatorValue comparatorArea sectionTitle about followsUp status evidenceText "
         "carriedForwardAs fromJudgement toJudgement fromGrade toGrade direction question "
-        "earlierReport laterReport weaknessFindings weaknessCues coMentionedUnits"
+        "earlierReport laterReport weaknessFindings weaknessCues coMentionedUnits nameKey aliasList"
     ).split()
 }
 _C = {
@@ -301,13 +301,24 @@ def _statement(out: list, ctx: _Report, s: URIRef, cls: URIRef, index: int, text
     _evidence(out, s, ctx.iri, ctx.r.text, start, end)
 
 
+def _name_keys(subject: URIRef, labels: list) -> list[Triple]:
+    """peel:nameKey: each label lower-cased (as SPARQL LCASE), distinct."""
+    return [(subject, _P["nameKey"], _text(k)) for k in sorted({str(_text(x)).lower() for x in labels if x})]
+
+
 def _entity(out: list, ctx: _Report, e: Entity, force: URIRef) -> None:
     E = ctx.entities[e.key]
     out.extend((E, A, c) for c in (_C["Entity"], *KIND_CLASSES.get(e.kind, ())))
     out += [(E, PREF, _text(e.name)), (E, _P["inReport"], ctx.iri), (E, _P["mentionCount"], _int(len(e.mentions)))]
     if e.acronym:
         out.append((E, NOTATION, _text(e.acronym)))
-    out.extend((E, ALT, _text(a)) for a in dict.fromkeys(e.aliases) if a and a != e.name and a != e.acronym)
+    aliases = [a for a in dict.fromkeys(e.aliases) if a and a != e.name and a != e.acronym]
+    out.extend((E, ALT, _text(a)) for a in aliases)
+    # Lookups by name, written once here: a case-insensitive match on labels is a
+    # scan of every label in SPARQL, a lower-cased key is one index lookup.
+    out.extend(_name_keys(E, [e.name, e.acronym, *aliases]))
+    if aliases:
+        out.append((E, _P["aliasList"], _text("; ".join(sorted({str(_text(a)) for a in aliases})))))
     if e.definition:
         out.append((E, DEFINITION, _text(e.definition)))
     if e.subkind:
@@ -559,6 +570,7 @@ def force_link_triples(corpus: CorpusGraph) -> list[Triple]:
         C = canonical_iri(link.force, link.key)
         out.extend((C, A, c) for c in (_C["CanonicalEntity"], *KIND_CLASSES.get(link.kind, ())))
         out += [(C, PREF, _text(link.name)), (C, _P["force"], force)]
+        out.extend(_name_keys(C, [link.name]))
         if link.kind == "unit":
             out.append((C, UNIT_OF, force))
         out.extend((C, _P["mergeReason"], _text(why)) for why in dict.fromkeys(link.reasons))
