@@ -19,9 +19,7 @@ All work is over token columns built once, so the cost is linear in the text.
 from __future__ import annotations
 
 import bisect
-import gc
 import re
-from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,24 +32,7 @@ from peelkg.kg_build.sentences import soft_newline
 from peelkg.kg_build.model import Entity, Mention, Report
 from peelkg.kg_build.slugs import normalise, slugify
 
-__all__ = ["extract_entities", "tokenise", "Token"]
-
-@contextmanager
-def paused_gc():
-    """Run the block with the cyclic garbage collector off (restored after).
-
-    Extraction allocates hundreds of thousands of small objects (a token per
-    word) and no reference cycles worth collecting; every allocation burst would
-    otherwise trigger collections that walk all live objects, including the
-    reports built before, which roughly doubled the cost of tokenising."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
+__all__ = ["extract_entities"]
 
 # ---------------------------------------------------------------------------
 # tokens
@@ -61,21 +42,6 @@ _SUP_VALUE = {c: str(i) for i, c in enumerate("\u2070\u00b9\u00b2\u00b3\u2074\u2
 _TOKEN_RE = re.compile(WORD_RE.pattern + r"|\n|[^\sA-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff" + _SUPERSCRIPTS + r"]")
 _JOINERS = "-/\u2010\u2011"
 _QUOTES = "'\"\u2018\u2019\u201c\u201d`"
-
-
-class Token:
-    """One word or punctuation mark of the report text (see ``tokenise``)."""
-
-    __slots__ = ("text", "start", "end", "key", "word", "acr", "title")
-
-    def __init__(self, text: str, start: int, key: str, word: bool, acr: bool, title: bool):
-        self.text = text
-        self.start = start
-        self.end = start + len(text)
-        self.key = key  # match key for words; the character itself for punctuation
-        self.word = word
-        self.acr = acr  # looks like an acronym ("MASHs", "ICAIT", "MoJ")
-        self.title = title  # a word starting with a capital letter
 
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+")
@@ -109,10 +75,12 @@ _S_QUOTE_RE = re.compile("s['\u2019]")
 
 
 class _Tokens:
-    """The report's tokens (as ``tokenise`` defines them) as parallel columns, one
-    sequence per Token attribute: the extractor reads them by index, which is
-    cheaper than building and reading one object per token. ``n`` is the number
-    of tokens."""
+    """The report's words and punctuation marks, as parallel columns (text, start,
+    end, match key, is a word, looks like an acronym, starts with a capital): the
+    extractor reads them by index, which is cheaper than one object per token.
+    A hyphen or slash inside a word ("anti-social", "cannabis/khat") is dropped,
+    so its parts are adjacent words; superscript footnote marks and web
+    addresses are skipped. ``n`` is the number of tokens."""
 
     __slots__ = ("text", "start", "end", "key", "word", "acr", "title", "n")
 
@@ -210,15 +178,6 @@ def _token_edits(text: str, texts: list[str], starts: list[int], ends: list[int]
             delta += 1
             quote_open = -1
     return edits
-
-
-def tokenise(text: str) -> list[Token]:
-    """Words and punctuation of the text. A hyphen or slash inside a word
-    ("anti-social", "cannabis/khat") is dropped, so its parts are adjacent
-    words; superscript footnote marks and web addresses are skipped."""
-    cols = _Tokens(text)
-    return [Token(t, s, k, w, a, ti) for t, s, k, w, a, ti in
-            zip(cols.text, cols.start, cols.key, cols.word, cols.acr, cols.title)]
 
 
 # ---------------------------------------------------------------------------
@@ -1335,5 +1294,4 @@ def extract_entities(report: Report, lexicon: Lexicon | None = None) -> list[Ent
     """Every unit, partner, power, system, programme, place, role and meeting the
     report names, one Entity per real thing with all its mentions; sorted by key."""
     lex = lexicon if lexicon is not None else load_lexicon()
-    with paused_gc():
-        return _Extractor(report, lex).run()
+    return _Extractor(report, lex).run()

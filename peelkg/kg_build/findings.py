@@ -16,7 +16,6 @@ import re
 from functools import lru_cache
 from typing import Optional
 
-from peelkg.kg_build.entities import paused_gc
 from peelkg.kg_build.sentences import report_sentence_spans, sentence_spans
 from peelkg.kg_build.model import Entity, Finding, Report
 
@@ -241,11 +240,6 @@ def _keys_in(starts: list[int], spans: list[tuple[int, int, str]], s: int, e: in
 def extract_findings(report: Report, entities: list[Entity]) -> list[Finding]:
     """Findings of a report, sorted by index (text order). ``Finding.afi`` is the
     position of the area for improvement in ``report.areas_for_improvement``."""
-    with paused_gc():  # many small objects, no cycles (see entities.paused_gc)
-        return _extract_findings(report, entities)
-
-
-def _extract_findings(report: Report, entities: list[Entity]) -> list[Finding]:
     text = report.text
     starts, spans = _mention_index(entities)
     graded = {q.number for q in report.questions if q.grade and q.grade != "Ungraded"}

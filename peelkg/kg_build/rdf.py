@@ -430,29 +430,27 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
     # Likewise the units each partner is named with (in the same findings).
     unit_names = {ctx.entities[e.key]: str(_text(e.name)) for e in rg.entities
                   if e.kind == "unit" and e.key in ctx.entities}
-    units = set(unit_names)
     partners = {ctx.entities[e.key] for e in rg.entities if e.kind == "partner" and e.key in ctx.entities}
     pressure: dict[URIRef, tuple[set, set]] = {}  # unit -> (its weakness findings, their cues)
     partner_units: dict[URIRef, set] = {}  # partner -> names of the units named with it
     for f in rg.findings:
         S = child_iri(R, "finding", f.index)
         named = [ctx.entities[k] for k in f.entities if k in ctx.entities]
-        with_units = {unit_names[e] for e in named if e in units}
+        with_units = {unit_names[e] for e in named if e in unit_names}
         if with_units:
             for e in named:
                 if e in partners:
                     partner_units.setdefault(e, set()).update(with_units)
         if f.polarity == "weakness":
-            for k in f.entities:
-                U = ctx.entities.get(k)
-                if U in units:
+            for U in named:
+                if U in unit_names:
                     found, cues = pressure.setdefault(U, (set(), set()))
                     found.add(S)
                     cues.update(str(_text(c)).lower() for c in f.cues)
         _statement(out, ctx, S, _C["Finding"], f.index, f.text, f.start, f.end, f.question, f.section, f.paragraph)
         out.append((S, _P["polarity"], POLARITY.get(f.polarity, POLARITY["neutral"])))
         out.extend((S, _P["cue"], _text(c)) for c in dict.fromkeys(f.cues))
-        out.extend((S, _P["mentions"], ctx.entities[k]) for k in f.entities if k in ctx.entities)
+        out.extend((S, _P["mentions"], e) for e in named)
         if f.question in graded:
             out.append((S, _P["supports"], graded[f.question]))
         if f.afi is not None and 0 <= f.afi < len(afis):

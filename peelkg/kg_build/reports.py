@@ -21,7 +21,6 @@ dropped); every offset points into it.
 from __future__ import annotations
 
 import bisect
-import gc
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -444,16 +443,6 @@ def parse_report(text: str, *, source: str, sha256: str, fmt: str = "txt") -> Re
     of the source bytes, ``fmt`` the source format (txt | html | pdf).
     Raises :class:`ReportError` when the text is not an inspection report.
     """
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # many small objects and no cycles: collections would only walk live data
-    try:
-        return _parse_report(text, source=source, sha256=sha256, fmt=fmt)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
-def _parse_report(text: str, *, source: str, sha256: str, fmt: str) -> Report:
     if text.startswith("\ufeff"):
         text = text[1:]
     # Offsets must stay true: \r\n -> \n, and a lone \r (old Mac) -> \n (same length).

@@ -23,43 +23,29 @@ from peelkg.errors import PeelkgError
 from peelkg.state import STORE_DIR
 
 
-def _flush(store: "ox.Store") -> None:
-    """Flush; the caller then drops its last reference (``del store``), which
-    closes RocksDB and releases its LOCK before the folder is renamed."""
-    store.flush()
-
-
 # pyoxigraph's bulk loader buffers up to ~1M quads per thread before writing
 # (~1.5 GB at 2.2M quads); loading in batches of this much TriG keeps the
 # build's memory at a few hundred MB whatever the corpus size.
 BATCH_BYTES = 16 * 2**20
 
 
-def write_store(path: Path, trig: Path | bytes | str | Iterable[bytes], header: bytes = b"") -> None:
-    """Create a NEW store at ``path`` (must not exist).
-
-    ``trig`` is a TriG file (streamed), a TriG document, or an iterable of
-    TriG blocks (``<g> { ... }``, each complete) that need ``header`` (the
-    @prefix lines); blocks are bulk-loaded in batches of about BATCH_BYTES.
-    """
+def write_store(path: Path, blocks: Iterable[bytes], header: bytes = b"") -> None:
+    """Create a NEW store at ``path`` (must not exist) from TriG ``blocks``
+    (``<g> { ... }``, each complete) that need ``header`` (the @prefix lines);
+    they are bulk-loaded in batches of about BATCH_BYTES."""
     store = ox.Store(str(path))
-    if isinstance(trig, Path):
-        store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
-    elif isinstance(trig, (bytes, str)):
-        store.bulk_load(input=trig.encode("utf-8") if isinstance(trig, str) else trig, format=ox.RdfFormat.TRIG)
-    else:
-        batch: list[bytes] = []
-        size = 0
-        for block in trig:
-            batch.append(block)
-            size += len(block)
-            if size >= BATCH_BYTES:
-                store.bulk_load(input=header + b"".join(batch), format=ox.RdfFormat.TRIG)
-                batch, size = [], 0
-        if batch:
+    batch: list[bytes] = []
+    size = 0
+    for block in blocks:
+        batch.append(block)
+        size += len(block)
+        if size >= BATCH_BYTES:
             store.bulk_load(input=header + b"".join(batch), format=ox.RdfFormat.TRIG)
-    _flush(store)
-    del store
+            batch, size = [], 0
+    if batch:
+        store.bulk_load(input=header + b"".join(batch), format=ox.RdfFormat.TRIG)
+    store.flush()
+    del store  # the last reference: RocksDB closes and releases its LOCK now
     gc.collect()
 
 
@@ -99,8 +85,8 @@ def update_store(old: Path, new: Path, header: str, changes: Mapping[str, tuple[
             store.remove(q)
         if added:
             store.extend(added)
-    _flush(store)
-    del store
+    store.flush()
+    del store  # the last reference: RocksDB closes and releases its LOCK now
     gc.collect()
 
 
