@@ -55,6 +55,8 @@ GRAPH <graph/testshire-police-2017-effectiveness> {
     peel:force <force/testshire-police> ;
     peel:overallJudgement <report/testshire-police-2017-effectiveness/judgement> ;
     peel:hasQuestion <report/testshire-police-2017-effectiveness/question/1>, <report/testshire-police-2017-effectiveness/question/2> ;
+    peel:hasAreaForImprovement <report/testshire-police-2017-effectiveness/question/1/afi/1>,
+      <report/testshire-police-2017-effectiveness/question/2/afi/1>, <report/testshire-police-2017-effectiveness/question/2/afi/2> ;
     dcterms:source "testshire-2017.txt" ; peel:sourceFormat "txt" ; peel:sha256 "abc" .
   <report/testshire-police-2017-effectiveness/judgement> a peel:Judgement ; peel:grade grade:requires-improvement ;
     peel:inReport <report/testshire-police-2017-effectiveness> ; peel:isOverall true .
@@ -128,15 +130,27 @@ GRAPH <graph/testshire-police-2017-effectiveness> {
     peel:coMentionedUnits "Ruby team; violent and sex offender management" ; peel:nameKey "city council" .
   <report/testshire-police-2017-effectiveness/power/dvpn> a peel:Power, peel:Entity ; skos:prefLabel "domestic violence protection notices" ; skos:notation "DVPN" ;
     peel:kind "notice" ; peel:inReport <report/testshire-police-2017-effectiveness> ; peel:mentionCount 2 ;
-    peel:nameKey "domestic violence protection notices", "dvpn" .
+    peel:nameKey "domestic violence protection notices", "dvpn" ;
+    # as the build writes it: statistic/2 sits in paragraph/3, as does finding/2, which names the power
+    peel:statisticInParagraph <report/testshire-police-2017-effectiveness/statistic/2> .
+  # co-mentions, as the build counts them from the findings' peel:mentions
+  <report/testshire-police-2017-effectiveness/co-mention/partner/city-council/unit/ruby-team> a peel:CoMention ;
+    peel:pairOf <report/testshire-police-2017-effectiveness/partner/city-council>, <report/testshire-police-2017-effectiveness/unit/ruby-team> ;
+    peel:findingCount 1 ; peel:inReport <report/testshire-police-2017-effectiveness> .
+  <report/testshire-police-2017-effectiveness/co-mention/power/dvpn/unit/ruby-team> a peel:CoMention ;
+    peel:pairOf <report/testshire-police-2017-effectiveness/power/dvpn>, <report/testshire-police-2017-effectiveness/unit/ruby-team> ;
+    peel:findingCount 1 ; peel:inReport <report/testshire-police-2017-effectiveness> .
+  <report/testshire-police-2017-effectiveness/co-mention/partner/city-council/unit/vsom> a peel:CoMention ;
+    peel:pairOf <report/testshire-police-2017-effectiveness/partner/city-council>, <report/testshire-police-2017-effectiveness/unit/vsom> ;
+    peel:findingCount 1 ; peel:inReport <report/testshire-police-2017-effectiveness> .
 
   <report/testshire-police-2017-effectiveness/dataset> a qb:DataSet ; peel:inReport <report/testshire-police-2017-effectiveness> .
   <report/testshire-police-2017-effectiveness/statistic/1> a qb:Observation, peel:Statistic ; qb:dataSet <report/testshire-police-2017-effectiveness/dataset> ;
-    rdfs:label "DVPNs per 100 domestic abuse arrests" ; peel:valueText "4" ; peel:value 4.0 ; peel:unit "per 100 arrests" ;
+    rdfs:label "DVPNs per 100 domestic abuse arrests" ; peel:index 1 ; peel:valueText "4" ; peel:value 4.0 ; peel:unit "per 100 arrests" ;
     peel:period "12 months to 30 June 2017" ; peel:comparatorText "6" ; peel:comparatorValue 6.0 ; peel:comparatorArea "England and Wales" ;
     peel:inReport <report/testshire-police-2017-effectiveness> ; peel:about <report/testshire-police-2017-effectiveness/power/dvpn> .
   <report/testshire-police-2017-effectiveness/statistic/2> a qb:Observation, peel:Statistic ; qb:dataSet <report/testshire-police-2017-effectiveness/dataset> ;
-    rdfs:label "Calls per 1,000 population" ; peel:valueText "199" ; peel:value 199.0 ; peel:unit "per 1,000 population" ;
+    rdfs:label "Calls per 1,000 population" ; peel:index 2 ; peel:valueText "199" ; peel:value 199.0 ; peel:unit "per 1,000 population" ;
     peel:inReport <report/testshire-police-2017-effectiveness> ; peel:inParagraph <report/testshire-police-2017-effectiveness/paragraph/3> .
 }
 
@@ -148,7 +162,8 @@ GRAPH <graph/testshire-police-2018-effectiveness> {
     peel:year 2018 ; dcterms:issued "2020-01-21"^^xsd:date ;
     peel:force <force/testshire-police> ;
     peel:overallJudgement <report/testshire-police-2018-effectiveness/judgement> ;
-    peel:hasQuestion <report/testshire-police-2018-effectiveness/question/1>, <report/testshire-police-2018-effectiveness/question/2> .
+    peel:hasQuestion <report/testshire-police-2018-effectiveness/question/1>, <report/testshire-police-2018-effectiveness/question/2> ;
+    peel:hasAreaForImprovement <report/testshire-police-2018-effectiveness/question/1/afi/1> .
   <report/testshire-police-2018-effectiveness/judgement> a peel:Judgement ; peel:grade grade:good ;
     peel:inReport <report/testshire-police-2018-effectiveness> ; peel:isOverall true .
   <report/testshire-police-2018-effectiveness/question/1> a peel:InspectionQuestion ; peel:questionNumber 1 ;

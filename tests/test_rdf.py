@@ -188,6 +188,7 @@ def test_report_node(g17):
         (R17, PEEL.overallJudgement, _u("/judgement")),
         (R17, PEEL.hasQuestion, _u("/question/1")),
         (R17, PEEL.hasQuestion, _u("/question/2")),
+        (R17, PEEL.hasAreaForImprovement, _u("/question/1/afi/1")),
     }
     assert {t for t in g17 if t[0] == R17} == expected
     assert (R17, PEEL.year, Literal(2017)) in g17 and Literal(2017).datatype == rdfns.XSD.integer
@@ -306,6 +307,57 @@ def test_units_carry_their_weakness_findings_and_cues():
     assert not any(p == PEEL.coMentionedUnits for _, p, _ in set(report_triples(sample_report_2017())))
 
 
+def test_co_mentions_are_counted_per_pair():
+    """peel:CoMention: one node per pair of entities named in the same findings,
+    its two members (peel:pairOf) and the number of findings naming both; a pair
+    named twice in one finding counts once."""
+    rg = sample_report_2017()
+    f1 = rg.findings[0]
+    for i, ents in ((2, ["unit/vsom", "partner/luton-borough-council", "unit/vsom"]),
+                    (3, ["partner/luton-borough-council", "unit/vsom"])):
+        rg.findings.append(Finding(index=i, text=f1.text, start=f1.start, end=f1.end, paragraph=2,
+                                   polarity="neutral", entities=ents))
+    g = set(report_triples(rg))
+    pair = _u("/co-mention/partner/luton-borough-council/unit/vsom")  # members in IRI order
+    assert {(p, o) for s, p, o in g if s == pair} == {
+        (RDF.type, PEEL.CoMention),
+        (PEEL.pairOf, _u("/partner/luton-borough-council")),
+        (PEEL.pairOf, _u("/unit/vsom")),
+        (PEEL.findingCount, Literal(2)),
+        (PEEL.inReport, R17),
+    }
+    assert sum(1 for _, p, o in g if o == PEEL.CoMention) == 1
+    assert not any(o == PEEL.CoMention for _, p, o in set(report_triples(sample_report_2017())))
+
+
+def test_power_figures_keep_their_strongest_tie():
+    """A figure inside a finding that names a power: peel:statisticInStatement; a
+    figure only in the same paragraph as such a finding: peel:statisticInParagraph;
+    a figure recorded as about the power (peel:about) gets neither."""
+    rg = sample_report_2017()
+    t = rg.report.text
+    line = "Anti-social behaviour fell by -5% against -0.05% for England and Wales."
+    s, e = _span(t, line)
+    dvpn = Entity(key="power/dvpn", kind="power", name="DVPN", mentions=[Mention(s, s + 4, "Anti", paragraph=4)])
+    cpn = Entity(key="power/cpn", kind="power", name="CPN", mentions=[Mention(s, s + 4, "Anti", paragraph=4)])
+    rg.entities += [dvpn, cpn]
+    # finding/2 spans the whole line (holds the figure) and names the DVPN; finding/3 is
+    # the line's first word only, in the same paragraph, and names the CPN
+    rg.findings += [Finding(index=2, text=line, start=s, end=e, paragraph=4, entities=["power/dvpn"]),
+                    Finding(index=3, text="Anti-social", start=s, end=s + 11, paragraph=4, entities=["power/cpn"])]
+    stat = _u("/statistic/1")
+    g = set(report_triples(rg))
+    assert (_u("/power/dvpn"), PEEL.statisticInStatement, stat) in g
+    assert (_u("/power/cpn"), PEEL.statisticInParagraph, stat) in g
+    assert (_u("/power/dvpn"), PEEL.statisticInParagraph, stat) not in g  # the strongest tie only
+    rg.report.statistics[0].entity = "power/dvpn"  # about the DVPN: the about tie is the only one
+    g = set(report_triples(rg))
+    assert (stat, PEEL.about, _u("/power/dvpn")) in g
+    assert not any(x == _u("/power/dvpn") and p in (PEEL.statisticInParagraph, PEEL.statisticInStatement)
+                   for x, p, _ in g)
+    assert (_u("/power/cpn"), PEEL.statisticInParagraph, stat) in g
+
+
 def test_cause_and_recommendation(g17):
     assert (_u("/cause/1"), PEEL.concernStatus, Literal("no longer a cause of concern")) in g17
     assert (_u("/recommendation/1"), PEEL.forCause, _u("/cause/1")) in g17
@@ -320,6 +372,7 @@ def test_statistic_with_comparator(g17):
         (RDF.type, PEEL.Statistic),
         (QB.dataSet, _u("/dataset")),
         (RDFS.label, Literal("Change in ASB incidents")),
+        (PEEL["index"], Literal(1)),  # PEEL.index is str.index
         (PEEL.valueText, Literal("-5%")),
         (PEEL.value, Literal(Decimal("-5.0"))),
         (PEEL.unit, Literal("percent")),
@@ -330,6 +383,7 @@ def test_statistic_with_comparator(g17):
         (PEEL.sectionTitle, Literal("Force in numbers")),
         (PEEL.inReport, R17),
         (PEEL.inQuestion, _u("/question/1")),
+        (PEEL.inParagraph, _u("/paragraph/4")),  # the "Force in numbers" lines it was read from
         (PEEL.evidence, URIRef(f"{s}/evidence")),
     } == facts
     value = next(o for (x, p, o) in g17 if x == s and p == PEEL.comparatorValue)

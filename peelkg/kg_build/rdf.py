@@ -61,7 +61,8 @@ _P = {
         "lexiconConcept canonical mergeReason valueText value unit period comparatorText "
         "comparatorValue comparatorArea sectionTitle about followsUp status evidenceText "
         "carriedForwardAs fromJudgement toJudgement fromGrade toGrade direction question "
-        "earlierReport laterReport weaknessFindings weaknessCues coMentionedUnits nameKey aliasList"
+        "earlierReport laterReport weaknessFindings weaknessCues coMentionedUnits nameKey aliasList "
+        "statisticInStatement statisticInParagraph pairOf findingCount hasAreaForImprovement"
     ).split()
 }
 _C = {
@@ -69,7 +70,7 @@ _C = {
     for n in (
         "PoliceForce InspectionReport InspectionQuestion Judgement Section Paragraph Footnote "
         "Statement AreaForImprovement CauseOfConcern Recommendation Finding Statistic Entity CanonicalEntity "
-        "FollowUp GradeChange"
+        "FollowUp GradeChange CoMention"
     ).split()
 }
 RDFS_LABEL, PREF, ALT, NOTATION, DEFINITION = RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.notation, SKOS.definition
@@ -225,9 +226,13 @@ def canonical_iri(force: str, key: str) -> URIRef:
 # ---- report graph -------------------------------------------------------------
 
 
+def _span_ok(text: str, start: Optional[int], end: Optional[int]) -> bool:
+    return start is not None and end is not None and 0 <= start < end <= len(text)
+
+
 def _evidence(out: list, subject: URIRef, report: URIRef, text: str, start: Optional[int], end: Optional[int]) -> None:
     """peel:evidence with a quote and a position selector, when the span is a real one."""
-    if start is None or end is None or not (0 <= start < end <= len(text)):
+    if not _span_ok(text, start, end):
         return
     ev = child_iri(subject, "evidence")
     quote = child_iri(ev, "quote")
@@ -340,6 +345,45 @@ def _lexicon_iri(ident: str) -> URIRef:
     return URIRef(ident) if ":" in ident else LEX[ident]
 
 
+def _power_figures(ctx: _Report, rg: ReportGraph) -> list[Triple]:
+    """The figures tied to each power, by the strongest tie only: peel:about
+    (already on the figure), else peel:statisticInStatement (the figure lies inside
+    a finding that names the power), else peel:statisticInParagraph (it lies in
+    the paragraph of such a finding). Written once here: in SPARQL the position
+    comparison joins every finding with every figure of the corpus."""
+    r = rg.report
+    powers = {e.key for e in rg.entities if e.kind == "power" and e.key in ctx.entities}
+    if not powers or not r.statistics:
+        return []
+    spans = {k: [] for k in powers}  # power -> (start, end) of the findings naming it
+    paras = {k: set() for k in powers}  # power -> paragraphs of those findings
+    for f in rg.findings:
+        for k in dict.fromkeys(f.entities):
+            if k in powers:
+                if _span_ok(r.text, f.start, f.end):
+                    spans[k].append((f.start, f.end))
+                para = f.paragraph
+                if para is None and ctx.paras and 0 <= f.start < f.end:  # as _statement finds it
+                    p = ctx.paragraph_at(f.start)
+                    para = p.index if p is not None else None
+                if para is not None and para in ctx.paras:
+                    paras[k].add(para)
+    out: list[Triple] = []
+    for st in r.statistics:
+        if not _span_ok(r.text, st.start, st.end):
+            continue
+        S = child_iri(ctx.iri, "statistic", st.index)
+        para = ctx.paragraph_at(st.start)
+        for k in sorted(powers):
+            if st.entity == k:
+                continue
+            if any(s0 <= st.start and st.end <= s1 for s0, s1 in spans[k]):
+                out.append((ctx.entities[k], _P["statisticInStatement"], S))
+            elif para is not None and para.index in paras[k]:
+                out.append((ctx.entities[k], _P["statisticInParagraph"], S))
+    return out
+
+
 def report_triples(rg: ReportGraph) -> list[Triple]:
     """Every triple of one report's named graph (id:graph/<report-key>), deterministic order, no duplicates."""
     ctx = _Report(rg)
@@ -408,6 +452,7 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
     for a in r.areas_for_improvement:
         S = afi_iri(R, a.question, a.index)
         afis.append(S)
+        out.append((R, _P["hasAreaForImprovement"], S))
         _statement(out, ctx, S, _C["AreaForImprovement"], a.index, a.text, a.start, a.end, a.question)
     causes = {}
     for c in r.causes_of_concern:
@@ -433,9 +478,15 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
     partners = {ctx.entities[e.key] for e in rg.entities if e.kind == "partner" and e.key in ctx.entities}
     pressure: dict[URIRef, tuple[set, set]] = {}  # unit -> (its weakness findings, their cues)
     partner_units: dict[URIRef, set] = {}  # partner -> names of the units named with it
+    pairs: dict[tuple[str, str], int] = {}  # (key a, key b), a's IRI < b's: findings naming both
     for f in rg.findings:
         S = child_iri(R, "finding", f.index)
-        named = [ctx.entities[k] for k in f.entities if k in ctx.entities]
+        keys = [k for k in dict.fromkeys(f.entities) if k in ctx.entities]
+        named = [ctx.entities[k] for k in keys]
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                pair = (a, b) if str(ctx.entities[a]) < str(ctx.entities[b]) else (b, a)
+                pairs[pair] = pairs.get(pair, 0) + 1
         with_units = {unit_names[e] for e in named if e in unit_names}
         if with_units:
             for e in named:
@@ -462,6 +513,13 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
         out.append((U, _P["weaknessFindings"], _int(len(found))))
         if cues:
             out.append((U, _P["weaknessCues"], _text(", ".join(sorted(cues)))))
+    # Co-mentions counted once here (what the co-mentions query, a unit's file and
+    # the network view need): a GROUP BY over every pair of mentions in SPARQL
+    # runs over all the reports before a force filter can apply.
+    for a, b in sorted(pairs, key=lambda ab: (str(ctx.entities[ab[0]]), str(ctx.entities[ab[1]]))):
+        C = child_iri(R, "co-mention", entity_key_path(a), entity_key_path(b))
+        out += [(C, A, _C["CoMention"]), (C, _P["pairOf"], ctx.entities[a]), (C, _P["pairOf"], ctx.entities[b]),
+                (C, _P["findingCount"], _int(pairs[a, b])), (C, _P["inReport"], R)]
 
     if r.statistics:
         D = child_iri(R, "dataset")
@@ -469,7 +527,8 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
         for st in r.statistics:
             S = child_iri(R, "statistic", st.index)
             out += [(S, A, QB_OBSERVATION), (S, A, _C["Statistic"]), (S, QB_IN_DATASET, D),
-                    (S, RDFS_LABEL, _text(st.label)), (S, _P["valueText"], _text(st.value)), (S, _P["inReport"], R)]
+                    (S, RDFS_LABEL, _text(st.label)), (S, _P["valueText"], _text(st.value)), (S, _P["inReport"], R),
+                    (S, _P["index"], _int(st.index))]
             for pred, val in ((_P["value"], _decimal(st.number)),
                               (_P["comparatorValue"], _decimal(st.comparator_number))):
                 if val is not None:
@@ -483,7 +542,11 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
                 out.append((S, _P["inQuestion"], q))
             if st.entity in ctx.entities:
                 out.append((S, _P["about"], ctx.entities[st.entity]))
+            para = ctx.paragraph_at(st.start) if _span_ok(r.text, st.start, st.end) else None
+            if para is not None:
+                out.append((S, _P["inParagraph"], ctx.paras[para.index]))
             _evidence(out, S, R, r.text, st.start, st.end)
+        out += _power_figures(ctx, rg)
 
     return list(dict.fromkeys(out))
 

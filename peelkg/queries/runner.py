@@ -17,7 +17,9 @@ in with a ``VALUES`` block at the top of the WHERE clause (pyoxigraph) or passed
 as ``initBindings`` (rdflib). Query text is never built from parameter values.
 As in grlc, parameter ``force`` is the variable ``?_force`` in the query text.
 An optional parameter that is not given stays unbound; queries test it with
-``BOUND(?_force)`` and then use their documented default.
+``BOUND(?_force)`` and then use their documented default. A query that uses
+``?_name_key`` also gets parameter ``name`` in lower case there, to look names
+up by the lower-case keys the build writes (``peel:nameKey``).
 
 The data sits in named graphs (one per report, plus ``id:graph/links``); every
 query here sees their union as the default graph.
@@ -417,13 +419,25 @@ def _graph_turtle_ox(triples) -> str:
     return out.decode("utf-8")
 
 
+def _with_keys(query: str, bindings: dict[str, object]) -> dict[str, object]:
+    """Add ``?_x_key`` (the value in lower case) for each text binding ``?_x``
+    whose key variable the query uses: it matches the lower-case keys the build
+    writes (peel:nameKey) as one index lookup, where LCASE in the query would be
+    applied to every candidate (pyoxigraph does not push a BIND into a join)."""
+    for name, value in list(bindings.items()):
+        key = name + "_key"
+        if isinstance(value, str) and key not in bindings and re.search(rf"[?$]{key}\b", query):
+            bindings[key] = value.lower()
+    return bindings
+
+
 def select(source, query: str, bindings: Optional[dict[str, object]] = None, engine: str = "oxigraph") -> QueryResult:
     """Run one query (any form) on a kg_dir Path or an open store/Dataset.
 
     ``bindings`` are bound as data (see the module docstring). Prefixes of
     ``peelkg.namespaces`` are predeclared.
     """
-    bindings = dict(bindings or {})
+    bindings = _with_keys(query, dict(bindings or {}))
     if engine == "oxigraph":
         return _select_ox(source, query, bindings)
     if engine == "rdflib":
