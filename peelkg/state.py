@@ -9,6 +9,7 @@ DEFAULT_OUT = "kg-out"
 KG_FILE = "kg.ttl"
 TRIG_FILE = "kg.trig"
 STORE_DIR = "store"  # pyoxigraph store next to kg.ttl
+TEXT_INDEX = "text-index.sqlite"  # word index of the store's statement texts (kg_build/textindex.py)
 
 
 def _state_file() -> Path:

@@ -62,3 +62,26 @@ def test_parameters_are_grlc_variables_of_the_query(name):
     # ?_name_key: parameter `name` in lower case, bound by the runner
     used = {u[: -len("_key")] if u.endswith("_key") and u[: -len("_key")] in params else u for u in used}
     assert used == params
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_text_index_header_names_a_parameter_and_a_variable(name):
+    text = load_query(name).text
+    lines = [line for line in text.splitlines() if line.startswith("#+ text_index:")]
+    if not lines:
+        assert name not in ("search", "evidence"), "text queries should use the text index"
+        return
+    assert len(lines) == 1
+    m = re.match(r"^#\+ text_index: ([A-Za-z_]\w*) contains ([A-Za-z_]\w*)$", lines[0])
+    assert m, lines[0]
+    var, param = m.groups()
+    assert param in {p.name for p in load_query(name).params}
+    assert re.search(rf"\?{var}\b", text.split("#+ text_index:", 1)[1]), f"?{var} is not in the query"
+
+
+def test_a_malformed_text_index_header_is_an_error():
+    from peelkg.errors import QueryError
+    from peelkg.queries.runner import _parse_header
+
+    with pytest.raises(QueryError, match="expected '#\\+ text_index: VAR contains PARAM'"):
+        _parse_header("bad", "#+ summary: A query with a bad header line.\n#+ text_index: statement phrase\nSELECT * WHERE { ?s ?p ?o }\n")

@@ -29,6 +29,7 @@ import gc
 import hashlib
 import os
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -44,9 +45,9 @@ from peelkg.kg_build.model import ENTITY_KINDS, CorpusGraph, ReportGraph
 from peelkg.kg_build.serialise import trig_brackets, trig_wrap, turtle_body_count, turtle_header
 from peelkg.kg_build.store import swap_dir, update_store, write_store
 from peelkg.namespaces import LINKS_GRAPH, report_graph_iri
-from peelkg.state import KG_FILE, STORE_DIR, TRIG_FILE, remember_build
+from peelkg.state import KG_FILE, STORE_DIR, TEXT_INDEX, TRIG_FILE, remember_build
 
-STAGES = ("read", "parse", "entities", "findings", "link", "rdf", "serialise", "write", "store")
+STAGES = ("read", "parse", "entities", "findings", "link", "rdf", "serialise", "write", "store", "index")
 
 
 @dataclass
@@ -491,6 +492,7 @@ def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], parts:
                 yield opening + part.file.read_bytes() + closing
 
         links_change = _links_change(cache, parts) if prev else None
+        changes: dict = {}
         if links_change and old_store.is_dir() and len(changed) + len(removed) <= len(now) // 2:
             by_key = {e.report_key: e for e in entries}
             changes = {str(report_graph_iri(k)): (cache.old_trig(prev.get(k)), read_chunk(by_key[k].trig))
@@ -500,11 +502,18 @@ def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], parts:
             try:
                 update_store(old_store, tmp / STORE_DIR, header, changes)
             except OSError:  # old store unusable (corrupt, locked): rebuild it
+                changes = {}
                 shutil.rmtree(tmp / STORE_DIR, ignore_errors=True)
                 write_store(tmp / STORE_DIR, all_blocks(), header.encode("utf-8"))
         else:
             write_store(tmp / STORE_DIR, all_blocks(), header.encode("utf-8"))
-        t_total["store"] += time.perf_counter() - c2
+        c3 = time.perf_counter()
+        t_total["store"] += c3 - c2
+
+        # The text index follows the store: only the changed graphs' rows when
+        # the store was updated in place, else all of them.
+        _write_text_index(out_dir / TEXT_INDEX, old_store, tmp / STORE_DIR, tmp / TEXT_INDEX, changes)
+        t_total["index"] += time.perf_counter() - c3
 
         # Commit. The index goes first so a crash mid-swap forces a full store next time.
         c = time.perf_counter()
@@ -512,8 +521,28 @@ def _write_outputs(staging: _Staging, cache: Cache, entries: list[Entry], parts:
         os.replace(tmp / KG_FILE, out_dir / KG_FILE)
         os.replace(tmp / TRIG_FILE, out_dir / TRIG_FILE)
         swap_dir(tmp / STORE_DIR, out_dir / STORE_DIR)
+        os.replace(tmp / TEXT_INDEX, out_dir / TEXT_INDEX)  # it names the store it indexes (textindex.py)
         staging.committed = True
         cache.commit(entries, [(p.key, p.file, p.triples) for p in parts])
         t_total["write"] += time.perf_counter() - c
     except OSError as exc:
         raise PeelkgError(f"cannot write the build output in {out_dir}: {exc.strerror or exc}") from None
+
+
+def _write_text_index(old: Path, old_store: Path, store_dir: Path, path: Path, changes: dict) -> None:
+    """The text index of the store at ``store_dir``, at ``path``: the last
+    build's index ``old`` (of ``old_store``) with the rows of the ``changes``
+    graphs replaced, or (no changes given, or an old index that cannot be
+    used) made anew."""
+    from peelkg.kg_build import textindex
+
+    try:
+        if changes and old.is_file():
+            try:
+                textindex.update_index(old, old_store, store_dir, path, changes)
+                return
+            except textindex.IndexUnusable:
+                path.unlink(missing_ok=True)
+        textindex.build_index(store_dir, path)
+    except sqlite3.Error as exc:
+        raise PeelkgError(f"cannot write the text index {path.name} in {path.parent}: {exc}") from None

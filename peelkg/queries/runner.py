@@ -23,6 +23,15 @@ up by the lower-case keys the build writes (``peel:nameKey``).
 
 The data sits in named graphs (one per report, plus ``id:graph/links``); every
 query here sees their union as the default graph.
+
+A query whose header says ``#+ text_index: statement contains phrase`` looks
+for text: on a build's store, the runner first asks the build's text index
+(``kg_build/textindex.py``) which subjects' texts contain parameter
+``phrase`` and binds ``?statement`` to those (plus the parameter itself when
+it is an IRI) with a ``VALUES`` block. The query keeps its own test of the
+text, so the index only narrows the candidates and never changes an answer;
+without a usable index (rdflib, an open store, a phrase the index cannot
+take) the query runs as written.
 """
 
 from __future__ import annotations
@@ -42,8 +51,9 @@ from typing import Any, Optional
 import pyoxigraph as ox
 
 from peelkg.errors import QueryError
+from peelkg.kg_build import textindex
 from peelkg.namespaces import PREFIXES
-from peelkg.state import KG_FILE, STORE_DIR, TRIG_FILE
+from peelkg.state import KG_FILE, STORE_DIR, TEXT_INDEX, TRIG_FILE
 
 ENGINES = ("oxigraph", "rdflib")
 FORMATS = ("table", "csv", "tsv", "json")
@@ -69,6 +79,10 @@ _INT_TYPES = {
     )
 }
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# `#+ text_index: VAR contains PARAM` (see the module docstring).
+_TEXT_INDEX_RE = re.compile(r"^#\+\s*text_index:\s*([A-Za-z_][A-Za-z0-9_]*)\s+contains\s+([A-Za-z_][A-Za-z0-9_]*)\s*$", re.M)
+TEXT_INDEX_CAP = 5000  # more candidates than this: scanning the texts is as quick as binding them
+_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\s]+$")
 _PREFIX_MAP = {p: str(ns) for p, ns in PREFIXES.items()}
 # Turtle output leaves out id: (its local names hold '/', which Turtle would print as '\/').
 TURTLE_PREFIXES = {p: ns for p, ns in sorted(_PREFIX_MAP.items()) if p != "id"}
@@ -117,7 +131,12 @@ def _parse_header(name: str, text: str) -> NamedQuery:
         body = line[2:].strip()
         if not body:
             continue
-        m = re.match(r"^(summary|params|columns)\s*:\s*(.*)$", body)
+        m = re.match(r"^(summary|params|columns|text_index)\s*:\s*(.*)$", body)
+        if m and m.group(1) == "text_index":
+            if not _TEXT_INDEX_RE.match(line):
+                raise QueryError(f"query {name}: cannot read header line {line.strip()!r} (expected '#+ text_index: VAR contains PARAM')")
+            block = None
+            continue
         if m:
             block = m.group(1)
             if block == "summary":
@@ -374,9 +393,12 @@ def _values_block(bindings: dict[str, object]) -> str:
     for name in sorted(bindings):
         if not _NAME_RE.match(name):
             raise QueryError(f"invalid parameter name {name!r}")
+        value = bindings[name]
+        # A list binds the variable to each of its values in turn (one row each).
+        values = value if isinstance(value, list) else [value]
         # str() of a pyoxigraph term is its N-Triples form: quotes, backslashes and
         # newlines come out escaped, so the value can only ever be data.
-        parts.append(f"VALUES ?{name} {{ {_to_ox(bindings[name])} }}")
+        parts.append(f"VALUES ?{name} {{ {' '.join(str(_to_ox(v)) for v in values)} }}")
     return " ".join(parts)
 
 
@@ -445,8 +467,47 @@ def select(source, query: str, bindings: Optional[dict[str, object]] = None, eng
     raise QueryError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
 
 
+_FORCES = """SELECT DISTINCT ?f WHERE {
+  ?f a peel:PoliceForce ; skos:prefLabel ?label . FILTER(LCASE(STR(?label)) = LCASE(STR(?_force))) }"""
+
+
+def _text_candidates(store: ox.Store, kg_dir: Path, query: str, bindings: dict[str, object]) -> dict[str, object]:
+    """``bindings`` plus the text index's candidates for the query's
+    ``text_index`` variable, when the query has one and the index can answer.
+    Parameters ``force`` and ``year``, which mean the same in every named
+    query, narrow the candidates to those reports."""
+    m = _TEXT_INDEX_RE.search(query)
+    if not m:
+        return bindings
+    var, param = m.groups()
+    phrase = bindings.get("_" + param)
+    if not isinstance(phrase, str) or var in bindings:
+        return bindings
+    forces = None
+    if isinstance(bindings.get("_force"), str):
+        # The force IRIs whose name matches, as the queries test it (LCASE of
+        # skos:prefLabel): the index then skips the other forces' reports.
+        text = _with_values(_FORCES, {"_force": bindings["_force"]})
+        forces = [sol[0].value for sol in store.query(text, prefixes=_PREFIX_MAP, use_default_graph_as_union=True)]
+    year = bindings.get("_year") if isinstance(bindings.get("_year"), str) else None
+    found = textindex.lookup(kg_dir / TEXT_INDEX, phrase, TEXT_INDEX_CAP, kg_dir / STORE_DIR, forces=forces, year=year)
+    if found is None:
+        return bindings
+    candidates = [ox.NamedNode(s) for s in found]
+    if _IRI_RE.match(phrase) and phrase not in found:
+        try:
+            candidates.append(ox.NamedNode(phrase))  # the parameter may name the subject itself
+        except ValueError:
+            return bindings
+    return {**bindings, var: candidates}
+
+
 def _select_ox(source, query: str, bindings: dict[str, object]) -> QueryResult:
-    store = source if isinstance(source, ox.Store) else _cached_store(Path(source))
+    if isinstance(source, ox.Store):
+        store = source
+    else:
+        store = _cached_store(Path(source))
+        bindings = _text_candidates(store, Path(source), query, bindings)
     text = _with_values(query, bindings)
     try:
         res = store.query(text, use_default_graph_as_union=True, prefixes=_PREFIX_MAP)
