@@ -47,7 +47,8 @@ grade:requires-improvement a skos:Concept ; skos:prefLabel "Requires improvement
 grade:ungraded a skos:Concept ; skos:prefLabel "Ungraded" .
 
 GRAPH <graph/testshire-police-2017-effectiveness> {
-  <force/testshire-police> a org:Organization, peel:PoliceForce ; skos:prefLabel "Testshire Police" ; rdfs:label "Testshire Police" .
+  <force/testshire-police> a org:Organization, peel:PoliceForce ; skos:prefLabel "Testshire Police" ; rdfs:label "Testshire Police" ;
+    peel:nameKey "testshire police" .
   <report/testshire-police-2017-effectiveness> a peel:InspectionReport, prov:Entity ;
     rdfs:label "Testshire Police — PEEL police effectiveness 2017" ;
     dcterms:title "PEEL police effectiveness 2017" ; peel:inspection "PEEL police effectiveness 2017" ;
@@ -155,7 +156,8 @@ GRAPH <graph/testshire-police-2017-effectiveness> {
 }
 
 GRAPH <graph/testshire-police-2018-effectiveness> {
-  <force/testshire-police> a org:Organization, peel:PoliceForce ; skos:prefLabel "Testshire Police" ; rdfs:label "Testshire Police" .
+  <force/testshire-police> a org:Organization, peel:PoliceForce ; skos:prefLabel "Testshire Police" ; rdfs:label "Testshire Police" ;
+    peel:nameKey "testshire police" .
   <report/testshire-police-2018-effectiveness> a peel:InspectionReport, prov:Entity ;
     rdfs:label "Testshire Police — PEEL police effectiveness 2018/19" ;
     dcterms:title "PEEL police effectiveness 2018/19" ; peel:inspection "PEEL police effectiveness 2018/19" ;
@@ -202,6 +204,12 @@ GRAPH <graph/links> {
     peel:followsUp <report/testshire-police-2017-effectiveness/question/1/afi/1> ;
     peel:inReport <report/testshire-police-2018-effectiveness> ; peel:status peel:Improved ;
     peel:evidenceText "Some progress." .
+  # which AFIs are open, as the build derives it from the follow-ups and peel:follows
+  # (tests/test_rdf.py checks the build): 2017 q2/1 was addressed and 2017 q2/2 was
+  # left out by the 2018 inspection, so they have none
+  <report/testshire-police-2017-effectiveness/question/1/afi/1> peel:openStatus "improved" ;
+    peel:latestFollowUp <report/testshire-police-2018-effectiveness/followup/1-1> .
+  <report/testshire-police-2018-effectiveness/question/1/afi/1> peel:openStatus "current" .
   <report/testshire-police-2018-effectiveness/grade-change/overall> a peel:GradeChange ;
     peel:fromGrade grade:requires-improvement ; peel:toGrade grade:good ; peel:direction "improved" ; peel:toJudgement <report/testshire-police-2018-effectiveness/judgement> ;
     peel:earlierReport <report/testshire-police-2017-effectiveness> ; peel:laterReport <report/testshire-police-2018-effectiveness> .
@@ -436,6 +444,32 @@ def test_open_afis_follow_the_documented_definition(mini):
         (2017, 1, 1, "improved", 2018),  # followed up, still a shortfall
         (2018, 1, 1, "current", None),  # raised by the latest inspection
     ]  # 2017 q2/1 was addressed; 2017 q2/2 was never followed up and the force was re-inspected
+    assert got[0]["follow_up_evidence"] == "Some progress." and got[1]["follow_up_evidence"] is None
+    assert both(mini, "open-afis", {"force": "testshire POLICE"}) == got
+
+
+def test_open_afis_keep_each_latest_follow_up_with_its_own_status(tmp_path):
+    """Two follow-ups of one AFI in the latest year: one row each, with its own
+    status and evidence (the build gives the AFI both statuses)."""
+    extra = """
+GRAPH <https://w3id.org/peelkg/id/graph/links> {
+  <https://w3id.org/peelkg/id/report/testshire-police-2018-effectiveness/followup/1-1-2> a <https://w3id.org/peelkg/def#FollowUp> ;
+    <https://w3id.org/peelkg/def#followsUp> <https://w3id.org/peelkg/id/report/testshire-police-2017-effectiveness/question/1/afi/1> ;
+    <https://w3id.org/peelkg/def#inReport> <https://w3id.org/peelkg/id/report/testshire-police-2018-effectiveness> ;
+    <https://w3id.org/peelkg/def#status> <https://w3id.org/peelkg/def#NotReassessed> ;
+    <https://w3id.org/peelkg/def#evidenceText> "Not looked at." .
+  <https://w3id.org/peelkg/id/report/testshire-police-2017-effectiveness/question/1/afi/1>
+    <https://w3id.org/peelkg/def#openStatus> "not reassessed" ;
+    <https://w3id.org/peelkg/def#latestFollowUp> <https://w3id.org/peelkg/id/report/testshire-police-2018-effectiveness/followup/1-1-2> .
+}
+"""
+    kg = write_kg(MINI + extra, tmp_path / "kg")
+    got = both(kg, "open-afis")
+    assert [(r["year"], r["status"], r["followed_up_in"], r["follow_up_evidence"]) for r in got] == [
+        (2017, "improved", 2018, "Some progress."),
+        (2017, "not reassessed", 2018, "Not looked at."),
+        (2018, "current", None, None),
+    ]
 
 
 def test_unit_file(mini):
@@ -523,6 +557,25 @@ def test_lookup_resolves_aliases_and_links_across_reports(mini):
     assert {r["canonical"] for r in linked} == {"https://w3id.org/peelkg/id/force/testshire-police/unit/ruby-team"}
 
 
+def test_lookup_reaches_linked_entities_that_do_not_have_the_name(tmp_path):
+    """The 2018 unit is linked to the 2017 Ruby team but named differently: a
+    lookup by either name gives both reports' rows, once each, also when scoped
+    to a force or a year."""
+    renamed = MINI.replace(
+        'skos:prefLabel "Ruby team" ;\n    peel:inReport <report/testshire-police-2018-effectiveness>',
+        'skos:prefLabel "Ruby unit" ;\n    peel:inReport <report/testshire-police-2018-effectiveness>',
+    ).replace('peel:mentionCount 1 ;\n    peel:nameKey "ruby team" .', 'peel:mentionCount 1 ;\n    peel:nameKey "ruby unit" .')
+    assert renamed.count('"ruby unit"') == 1 and renamed.count('"Ruby unit"') == 1
+    kg = write_kg(renamed, tmp_path / "kg")
+    expected = [(2017, "Ruby team"), (2018, "Ruby unit")]
+    for name in ("Ruby team", "RUBY UNIT"):
+        got = both(kg, "lookup", {"name": name})
+        assert [(r["year"], r["name"]) for r in got] == expected, name
+        assert both(kg, "lookup", {"name": name, "force": "testshire police"}) == got
+        assert [(r["year"], r["name"]) for r in both(kg, "lookup", {"name": name, "year": "2018"})] == expected[1:]
+        assert both(kg, "lookup", {"name": name, "force": "Nowhere Police"}) == []
+
+
 def test_entities_by_kind(mini):
     got = both(mini, "entities", {"kind": "Power"})
     assert [(r["name"], r["acronym"], r["subkind"]) for r in got] == [("domestic violence protection notices", "DVPN", "notice")]
@@ -581,6 +634,25 @@ def test_lookup_vsom_resolves(example_kg):
     assert {r["kind"] for r in got} == {"unit"}
     assert all("violent and sex" in r["name"].lower() for r in got)
     assert {r["year"] for r in got} == {2017, 2018}
+    assert rows(example_kg, "lookup", {"name": "vsom", "force": "Bedfordshire Police"}) == got
+    assert [r["year"] for r in rows(example_kg, "lookup", {"name": "VSOM", "year": "2018"})] == [2018]
+
+
+def test_open_afis_of_the_example_build_agree_with_afis_and_followups(example_kg):
+    """What peel:openStatus gives, checked against the queries it is derived from:
+    every AFI of 2018 (the latest inspection) is current, and a 2017 AFI is open
+    exactly when its follow-up neither addressed nor carried it forward."""
+    force = {"force": "Bedfordshire Police"}
+    got = both(example_kg, "open-afis", force)
+    key = ("question", "index", "text")
+    current = [tuple(r[k] for k in key) for r in got if r["status"] == "current"]
+    assert current == [tuple(r[k] for k in key) for r in rows(example_kg, "afis", {**force, "year": "2018"})]
+    assert {r["year"] for r in got if r["status"] == "current"} == {2018}
+    followed = [(*(r[k] for k in key), r["status"], r["follow_up_evidence"]) for r in got if r["status"] != "current"]
+    expected = [(*(r[k] for k in key), r["status"], r["evidence"]) for r in rows(example_kg, "followups", force)
+                if r["status"] != "addressed" and r["cf_index"] is None]
+    assert followed and sorted(followed, key=repr) == sorted(expected, key=repr)
+    assert all(r["year"] == 2017 and r["followed_up_in"] == 2018 for r in got if r["status"] != "current")
 
 
 def test_search_backlog_finds_icait_findings(example_kg):

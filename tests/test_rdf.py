@@ -412,6 +412,54 @@ def test_followup_with_status(links):
     assert (R18, PEEL.follows, R17) in links
 
 
+def _open(triples) -> dict:
+    """AFI -> ({peel:openStatus}, {peel:latestFollowUp}) as the links graph gives them."""
+    out: dict = {}
+    for s, p, o in triples:
+        if p in (PEEL.openStatus, PEEL.latestFollowUp):
+            out.setdefault(s, (set(), set()))[0 if p == PEEL.openStatus else 1].add(str(o))
+    return out
+
+
+def test_open_afis_are_derived_from_follow_ups_and_follows():
+    """peel:openStatus / peel:latestFollowUp, as the open-afis query defines 'open':
+    "current" for the AFIs of a report no later report follows; the status of each
+    follow-up of the latest year (not carried forward) for a followed-up AFI; nothing
+    once any follow-up says addressed, nor for an AFI a later inspection left out."""
+    afi17, afi18 = _u("/question/1/afi/1"), URIRef(f"{R18}/question/1/afi/1")
+    fu18 = f"{R18}/followup/1-1"
+    # the sample: 2018 carries the 2017 AFI forward, so only the 2018 one is open
+    assert _open(corpus_triples(sample_corpus())) == {afi18: ({"current"}, set())}
+
+    corpus = sample_corpus()
+    corpus.followups[0].carried_forward_as = None  # improved, and not repeated: still open
+    assert _open(corpus_triples(corpus)) == {afi17: ({"improved"}, {fu18}), afi18: ({"current"}, set())}
+    corpus.followups[0].status = "addressed"  # closed
+    assert _open(corpus_triples(corpus)) == {afi18: ({"current"}, set())}
+
+    # a 2019 report follows 2018 up too, and the 2017 AFI twice: the 2019 follow-ups
+    # are the latest, one status each; the 2018 one no longer counts
+    corpus = sample_corpus()
+    corpus.followups[0].carried_forward_as = None
+    r19 = sample_report_2018()
+    r19.report.key, r19.report.year = "bedfordshire-police-2019-effectiveness", 2019
+    corpus.reports.append(r19)
+    later = {"earlier_report": R17.split("/report/")[1], "later_report": r19.report.key, "question": 1, "index": 1,
+             "text": "x", "force": "Bedfordshire Police"}
+    corpus.followups += [FollowUp(**later, status="not addressed"), FollowUp(**later, status="not reassessed"),
+                         FollowUp(**{**later, "earlier_report": r19.report.key.replace("2019", "2018")},
+                                  status="not reassessed")]
+    R19 = f"{ID}report/{r19.report.key}"
+    got = _open(corpus_triples(corpus))
+    assert got[afi17] == ({"not addressed", "not reassessed"}, {f"{R19}/followup/1-1", f"{R19}/followup/1-1-2"})
+    assert got[afi18] == ({"not reassessed"}, {f"{R19}/followup/1-1-3"})  # 2019 follows 2018: no longer current
+    assert got[URIRef(f"{R19}/question/1/afi/1")] == ({"current"}, set())
+    assert len(got) == 3
+    # a follow-up without a year (its report is not in the corpus) cannot be the latest
+    corpus.reports.remove(r19)
+    assert _open(corpus_triples(corpus))[afi17] == ({"improved"}, {fu18})
+
+
 def test_grade_changes_and_canonical_entities(links):
     g = URIRef(f"{R18}/grade-change/1")
     assert {(p, o) for s, p, o in links if s == g} == {
@@ -437,6 +485,18 @@ def test_grade_changes_and_canonical_entities(links):
     assert (URIRef(f"{R18}/unit/vsom-team"), PEEL.canonical, c) in links
     assert (FORCE, RDF.type, PEEL.PoliceForce) in links
     assert (FORCE, SKOS.prefLabel, Literal("Bedfordshire Police")) in links
+
+
+def test_force_name_key_is_its_name_in_lower_case():
+    # A force named with capitals and punctuation: its one key is the name as
+    # SPARQL LCASE gives it (what a query matches ?_force_key against).
+    from peelkg.kg_build.rdf import corpus_head_triples
+
+    head = set(corpus_head_triples({"bedfordshire-police": "Bedfordshire Police", "devon-and-cornwall-police": "Devon & Cornwall POLICE"}))
+    keys = {(s, o) for s, p, o in head if p == PEEL.nameKey}
+    assert keys == {(FORCE, Literal("bedfordshire police")),
+                    (ID["force/devon-and-cornwall-police"], Literal("devon & cornwall police"))}
+    assert all(o.datatype is None and o.language is None for _, o in keys)  # plain strings, as the runner binds
 
 
 def test_grade_scale_in_corpus_graph(links):

@@ -62,7 +62,8 @@ _P = {
         "comparatorValue comparatorArea sectionTitle about followsUp status evidenceText "
         "carriedForwardAs fromJudgement toJudgement fromGrade toGrade direction question "
         "earlierReport laterReport weaknessFindings weaknessCues coMentionedUnits nameKey aliasList "
-        "statisticInStatement statisticInParagraph pairOf findingCount hasAreaForImprovement"
+        "statisticInStatement statisticInParagraph pairOf findingCount hasAreaForImprovement "
+        "openStatus latestFollowUp"
     ).split()
 }
 _C = {
@@ -554,7 +555,8 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
 # ---- corpus (links) graph ---------------------------------------------------------
 
 
-def _followup(out: list, fu: FollowUp, reports: dict[str, Report], seen: set) -> None:
+def _followup(out: list, fu: FollowUp, reports: dict[str, Report], seen: set) -> URIRef:
+    """The follow-up's triples (into ``out``); returns its IRI."""
     later = report_iri(fu.later_report)
     name = f"{fu.question}-{fu.index}" if fu.question is not None else str(fu.index)
     F = child_iri(later, "followup", name)
@@ -576,6 +578,44 @@ def _followup(out: list, fu: FollowUp, reports: dict[str, Report], seen: set) ->
     if fu.carried_forward_as is not None:
         q, i = fu.carried_forward_as
         out.append((F, _P["carriedForwardAs"], afi_iri(later, q, i)))
+    return F
+
+
+OPEN_CURRENT = "current"  # peel:openStatus of an AFI that the latest inspection of its series raised
+
+
+def _open_afis(out: list, corpus: CorpusGraph, fus: list[tuple[FollowUp, URIRef]], followed: set[str]) -> None:
+    """peel:openStatus on each area for improvement that is still open, as the
+    open-afis query defines "open" (see its header), and peel:latestFollowUp to
+    the follow-up that gives the status:
+
+    - no status at all when any follow-up says it was addressed (it is closed);
+    - "current" when no later report peel:follows its report (``followed`` holds
+      the keys of the reports that one does);
+    - else the status (improved, not addressed, not reassessed) of each of its
+      follow-ups of the latest year any follow-up of it has, unless that
+      follow-up carries it forward (then the later AFI is the open one).
+
+    Written once here: in SPARQL "the latest follow-up" is a MAX over every
+    follow-up of the corpus, before a force filter can apply."""
+    years = {rg.report.key: rg.report.year for rg in corpus.reports}
+    by_afi: dict[URIRef, list[tuple[FollowUp, URIRef]]] = {}
+    for fu, F in fus:
+        by_afi.setdefault(afi_iri(report_iri(fu.earlier_report), fu.question, fu.index), []).append((fu, F))
+    for rg in corpus.reports:
+        r = rg.report
+        R = report_iri(r.key)
+        for a in r.areas_for_improvement:
+            S = afi_iri(R, a.question, a.index)
+            fs = [(fu, F, years.get(fu.later_report)) for fu, F in by_afi.get(S, ())]
+            if any(fu.status == "addressed" for fu, _, _ in fs):
+                continue
+            if r.key not in followed:
+                out.append((S, _P["openStatus"], _text(OPEN_CURRENT)))
+            latest = max((y for _, _, y in fs if y is not None), default=None)
+            for fu, F, y in fs:
+                if y is not None and y == latest and fu.status in FOLLOWUP_STATUS and fu.carried_forward_as is None:
+                    out += [(S, _P["openStatus"], _text(fu.status)), (S, _P["latestFollowUp"], F)]
 
 
 def _judgement_exists(rep: Optional[Report], question: Optional[int], grade: Optional[str]) -> bool:
@@ -616,12 +656,16 @@ def corpus_head_triples(forces: dict[str, str]) -> list[Triple]:
         F = force_iri(key)
         out += [(F, A, ORG.Organization), (F, A, _C["PoliceForce"]), (F, PREF, _text(forces[key])),
                 (F, RDFS_LABEL, _text(forces[key]))]
+        # the force's name in lower case: a query given a force name (runner
+        # binding ?_force_key) finds it by one lookup, not LCASE over every force
+        out.extend(_name_keys(F, [forces[key]]))
     return list(dict.fromkeys(out))
 
 
 def force_link_triples(corpus: CorpusGraph) -> list[Triple]:
     """The links graph's triples that ``corpus`` gives: canonical entities and
-    peel:canonical links, follow-ups, grade changes, peel:follows. Every subject
+    peel:canonical links, follow-ups, grade changes, peel:follows, and which
+    areas for improvement are open (peel:openStatus). Every subject
     belongs to one force, so the links of each force can be made (and cached)
     on their own: the build calls this once per force."""
     out: list = []
@@ -638,13 +682,13 @@ def force_link_triples(corpus: CorpusGraph) -> list[Triple]:
         out.extend((entity_iri(report_iri(rk), ek), _P["canonical"], C) for rk, ek in link.members)
 
     seen: set = set()
-    for fu in corpus.followups:
-        _followup(out, fu, reports, seen)
+    fus = [(fu, _followup(out, fu, reports, seen)) for fu in corpus.followups]
     for gc in corpus.grade_changes:
         _grade_change(out, gc, reports)
 
     pairs = {(x.later_report, x.earlier_report) for x in (*corpus.followups, *corpus.grade_changes)}
     out.extend((report_iri(later), _P["follows"], report_iri(earlier)) for later, earlier in sorted(pairs))
+    _open_afis(out, corpus, fus, {earlier for _, earlier in pairs})
     return list(dict.fromkeys(out))
 
 
