@@ -18,8 +18,9 @@ as ``initBindings`` (rdflib). Query text is never built from parameter values.
 As in grlc, parameter ``force`` is the variable ``?_force`` in the query text.
 An optional parameter that is not given stays unbound; queries test it with
 ``BOUND(?_force)`` and then use their documented default. A query that uses
-``?_name_key`` also gets parameter ``name`` in lower case there, to look names
-up by the lower-case keys the build writes (``peel:nameKey``).
+``?_x_key`` also gets parameter ``x`` in lower case there (``?_name_key``,
+``?_force_key``), to look names up by the lower-case keys the build writes
+(``peel:nameKey``) with one index lookup.
 
 The data sits in named graphs (one per report, plus ``id:graph/links``); every
 query here sees their union as the default graph.
