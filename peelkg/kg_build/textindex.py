@@ -188,13 +188,13 @@ def lookup(path: Path, phrase: str, cap: int, store_dir: Optional[Path] = None,
     """IRIs of the subjects whose text contains ``phrase`` (case-insensitive,
     as ``CONTAINS(LCASE(text), LCASE(phrase))``), sorted; None when the index
     cannot answer: no usable index file, an index of another store than
-    ``store_dir``, a phrase under MIN_PHRASE characters or not pure ASCII,
+    ``store_dir``, a phrase under MIN_PHRASE characters,
     more than ``cap`` subjects, or a subject that is a blank node.
 
     ``forces`` (force IRIs) and ``year`` (its lexical form) narrow the answer
     to the graphs of reports of one of those forces and of that year, plus the
     graphs that hold no single report."""
-    if len(phrase) < MIN_PHRASE or not phrase.isascii() or "\x00" in phrase:
+    if len(phrase) < MIN_PHRASE or "\x00" in phrase:
         return None
     if not Path(path).is_file():
         return None
