@@ -1,8 +1,9 @@
-"""The build: report files -> kg.ttl, kg.trig and a pyoxigraph store.
+"""The build: report files -> kg.ttl, kg.trig, a pyoxigraph store and its text index.
 
     discover -> per source: read, parse, entities, statistics, findings, rdf,
     serialise (in worker processes when jobs > 1) -> link the reports of each
-    force -> links graph -> write kg.ttl / kg.trig / store -> remember the build.
+    force -> links graph -> write kg.ttl / kg.trig / store / text index ->
+    remember the build.
 
 Guarantees:
 
@@ -15,8 +16,8 @@ Guarantees:
 * incremental: a report whose bytes (and the code and lexicon) did not change
   is taken from the cache (``cache.py``); kg.ttl/kg.trig are re-assembled from
   per-report chunks, which is exactly what a full build writes; only forces
-  with a changed report are re-linked; the store only reloads the named
-  graphs that changed;
+  with a changed report are re-linked; the store (and its text index) only
+  reloads the named graphs that changed;
 * bounded memory: a report's document model goes to a pickle as soon as it is
   rendered and comes back only while its force is linked, so memory does not
   grow with the number of reports.
@@ -194,7 +195,8 @@ def build(
     """Build the knowledge graph of ``inputs`` (files and folders) into ``out_dir``.
 
     Writes ``kg.ttl`` (union of all graphs), ``kg.trig`` (one named graph per
-    report + the links graph) and the pyoxigraph store ``store/``, then records
+    report + the links graph), the pyoxigraph store ``store/`` and its text
+    index ``text-index.sqlite`` (``textindex.py``), then records
     ``out_dir`` as the default graph for later commands.
 
     Without ``keep_going`` the first bad input raises ReportError and nothing
