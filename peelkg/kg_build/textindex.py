@@ -119,6 +119,17 @@ def _store_inode(store_dir: Path) -> str:
     return str(os.stat(store_dir).st_ino)
 
 
+def _unusable(con: sqlite3.Connection, store_dir: Optional[Path]) -> Optional[str]:
+    """Why the index open on ``con`` cannot serve the store at ``store_dir``
+    (None: it can; no ``store_dir``: any store)."""
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    if meta.get("version") != INDEX_VERSION:
+        return "it is of another version"
+    if store_dir is not None and (not store_dir.is_dir() or meta.get("store_inode") != _store_inode(store_dir)):
+        return f"it is not the index of {store_dir}"
+    return None
+
+
 def build_index(store_dir: Path, path: Path) -> int:
     """Write a NEW index at ``path`` from every named graph of the store at
     ``store_dir`` (opened read-only). Returns the number of rows."""
@@ -149,16 +160,13 @@ def update_index(old: Path, old_store_dir: Path, store_dir: Path, path: Path, gr
     try:
         con = sqlite3.connect(f"file:{old}?mode=ro", uri=True)
         try:
-            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-            con.execute("SELECT COUNT(*) FROM rows").fetchone()
+            why = _unusable(con, old_store_dir)
         finally:
             con.close()
     except sqlite3.Error as exc:
         raise IndexUnusable(f"cannot read {old}: {exc}") from None
-    if meta.get("version") != INDEX_VERSION:
-        raise IndexUnusable(f"{old} is of another version")
-    if not old_store_dir.is_dir() or meta.get("store_inode") != _store_inode(old_store_dir):
-        raise IndexUnusable(f"{old} is not the index of {old_store_dir}")
+    if why:
+        raise IndexUnusable(f"{old}: {why}")
     shutil.copyfile(old, path)
     store = ox.Store.read_only(str(store_dir))
     try:
@@ -219,10 +227,7 @@ def lookup(path: Path, phrase: str, cap: int, store_dir: Optional[Path] = None,
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-            if meta.get("version") != INDEX_VERSION:
-                return None
-            if store_dir is not None and meta.get("store_inode") != _store_inode(store_dir):
+            if _unusable(con, store_dir):
                 return None
             rows = con.execute(sql + " LIMIT ?", (*args, cap + 1)).fetchall()
         finally:
