@@ -98,6 +98,45 @@ def test_the_runner_binds_the_candidates_and_they_hold_every_answer(example_kg):
     assert apostrophe and all("2018" in c.value for c in apostrophe)  # the 2017 report writes Clare's
 
 
+def assert_ranges_hold_their_rows(path: Path) -> None:
+    """Each graph's [first_id, last_id] holds exactly its rows (what a scoped lookup reads)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        ranges = con.execute("SELECT graph, first_id, last_id FROM graphs").fetchall()
+        assert ranges
+        for graph, first, last in ranges:
+            ids = [i for (i,) in con.execute("SELECT id FROM rows WHERE graph = ? ORDER BY id", (graph,))]
+            assert ids == list(range(first, last + 1)), graph
+    finally:
+        con.close()
+
+
+F17 = "https://w3id.org/peelkg/id/force/bedfordshire-police"
+
+
+@pytest.mark.parametrize("phrase", ["backlog", "emerald team", "clare", "zzz-not-in-any-report"])
+@pytest.mark.parametrize("scope", [{"forces": [F17]}, {"year": "2017"}, {"forces": [F17], "year": "2018"},
+                                   {"forces": []}, {"forces": ["https://example.org/no-force"], "year": "2017"}])
+def test_a_scoped_lookup_reads_the_graphs_ranges_and_finds_what_a_filter_would(example_kg, monkeypatch, phrase, scope):
+    """A lookup narrowed to some forces and a year reads those graphs' rowid
+    ranges; its answer is the unscoped answer less the other reports' rows,
+    and the same when it takes one pass over every match instead (past
+    MAX_RANGES graphs)."""
+    path, store = example_kg / TEXT_INDEX, example_kg / STORE_DIR
+    assert_ranges_hold_their_rows(path)
+    rows = index_rows(path)
+    keep = {r[0] for r in rows if (r[1] is None or "forces" not in scope or r[1] in scope["forces"])
+            and (r[2] is None or "year" not in scope or r[2] == scope["year"])}
+    expected = sorted({s for s in textindex.lookup(path, phrase, 10_000, store) or []
+                       if any(r[3] == s and r[0] in keep for r in rows)})
+    ranged = textindex.lookup(path, phrase, 10_000, store, **scope)
+    monkeypatch.setattr(textindex, "MAX_RANGES", 0)
+    one_pass = textindex.lookup(path, phrase, 10_000, store, **scope)
+    assert ranged == one_pass == expected
+    if phrase == "backlog" and F17 in scope.get("forces", []):
+        assert expected  # the case has answers to lose
+
+
 def test_an_index_of_another_store_is_not_used(tmp_path, example_kg):
     copy = tmp_path / "copy"
     shutil.copytree(example_kg, copy)  # a copied store folder is another folder (another inode)
@@ -124,6 +163,7 @@ def test_incremental_build_updates_the_index_like_a_full_build(tmp_path, example
     full = tmp_path / "full"
     build([a, b], full, incremental=False)
     assert index_rows(out / TEXT_INDEX) == index_rows(full / TEXT_INDEX)
+    assert_ranges_hold_their_rows(out / TEXT_INDEX)  # the replaced graph's rows were written together
     assert textindex.lookup(out / TEXT_INDEX, "pile-up of work", 100, out / STORE_DIR)
     # Dropping a report drops its rows.
     build([a], out)

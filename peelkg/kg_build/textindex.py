@@ -24,7 +24,12 @@ renames, a copied folder) and not use it.
 Each graph's row in table ``graphs`` records the force IRI and year of the
 report the graph holds (none for the links graph), so a lookup can also be
 narrowed to the reports of some forces and a year; rows of a graph with no
-single report are always kept, so narrowing never loses an answer.
+single report are always kept, so narrowing never loses an answer. It also
+records the graph's range of row ids (a graph's rows are written together,
+so their ids are consecutive): FTS5 reads a phrase's matches within a rowid
+range without reading the rest, so a lookup narrowed to a few reports reads
+only their part of the index (at 200 reports, 0.4 ms against 3 to 6 ms for
+all the matches filtered afterwards).
 
 Like the store, the index is written in the build's staging folder and
 renamed into place; an incremental build copies the last index and replaces
@@ -43,8 +48,11 @@ import pyoxigraph as ox
 
 from peelkg.namespaces import OA, PEEL
 
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 MIN_PHRASE = 3  # the trigram index needs three characters to narrow anything
+# Up to this many graphs in scope, a lookup reads each one's rowid range; past
+# it (a year over many forces, say) one pass over all the matches is cheaper.
+MAX_RANGES = 16
 
 # Per graph: the texts of everything but the document's structure (paragraphs
 # and footnotes are never a statement a text query returns: leaving them out
@@ -63,7 +71,7 @@ SELECT ?f ?y WHERE {{ ?r a <{PEEL.InspectionReport}> ; <{PEEL.force}> ?f ; <{PEE
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE graphs(graph TEXT PRIMARY KEY, force TEXT, year TEXT);
+CREATE TABLE graphs(graph TEXT PRIMARY KEY, force TEXT, year TEXT, first_id INTEGER, last_id INTEGER);
 CREATE TABLE rows(id INTEGER PRIMARY KEY, graph TEXT NOT NULL, subject TEXT NOT NULL);
 CREATE INDEX rows_graph ON rows(graph);
 CREATE VIRTUAL TABLE fts USING fts5(text, tokenize='trigram case_sensitive 1');
@@ -104,9 +112,10 @@ def graph_report(store: ox.Store, graph: ox.NamedNode) -> tuple[Optional[str], O
 def _fill(con: sqlite3.Connection, store: ox.Store, graphs: Iterable[ox.NamedNode]) -> int:
     n = 0
     for g in graphs:
-        con.execute("INSERT INTO graphs(graph, force, year) VALUES (?, ?, ?)", (g.value, *graph_report(store, g)))
         rows = graph_rows(store, g)
         start = con.execute("SELECT COALESCE(MAX(id), 0) FROM rows").fetchone()[0] + 1
+        con.execute("INSERT INTO graphs(graph, force, year, first_id, last_id) VALUES (?, ?, ?, ?, ?)",
+                    (g.value, *graph_report(store, g), start, start + len(rows) - 1))
         con.executemany("INSERT INTO rows(id, graph, subject) VALUES (?, ?, ?)",
                         ((start + i, g.value, s) for i, (s, _) in enumerate(rows)))
         con.executemany("INSERT INTO fts(rowid, text) VALUES (?, ?)",
@@ -206,35 +215,57 @@ def lookup(path: Path, phrase: str, cap: int, store_dir: Optional[Path] = None,
         return None
     if not Path(path).is_file():
         return None
-    needle = phrase.lower()
     # An FTS5 phrase of trigrams (a string: '"' doubled inside quotes, so the
     # phrase is never query syntax) matches the texts that hold those trigrams
     # one after the other: exactly the texts that contain the phrase. The texts
     # are lower-cased already and the tokenizer keeps case.
-    # (Sub-selects, not joins: SQLite then reads the FTS matches once, 3x faster.)
-    sql = "SELECT DISTINCT r.subject FROM rows r WHERE r.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
-    args: list = ['"' + needle.replace('"', '""') + '"']
-    scope = []
+    match = '"' + phrase.lower().replace('"', '""') + '"'
+    scope, args = [], []
     if forces is not None:
         forces = sorted(set(forces))
-        scope.append(f"(g.force IS NULL OR g.force IN ({', '.join('?' * len(forces))}))")
+        scope.append(f"(force IS NULL OR force IN ({', '.join('?' * len(forces))}))")
         args += forces
     if year is not None:
-        scope.append("(g.year IS NULL OR g.year = ?)")
+        scope.append("(year IS NULL OR year = ?)")
         args.append(year)
-    if scope:
-        sql += f" AND r.graph IN (SELECT g.graph FROM graphs g WHERE {' AND '.join(scope)})"
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             if _unusable(con, store_dir):
                 return None
-            rows = con.execute(sql + " LIMIT ?", (*args, cap + 1)).fetchall()
+            rows = _matches(con, match, scope, args, cap + 1)
         finally:
             con.close()
     except (sqlite3.Error, OSError):
         return None
-    subjects = sorted(r[0] for r in rows)
+    subjects = sorted(rows)
     if len(subjects) > cap or any(s.startswith("_:") for s in subjects):
         return None
     return subjects
+
+
+def _matches(con: sqlite3.Connection, match: str, scope: list[str], args: list, limit: int) -> set[str]:
+    """Up to ``limit`` distinct subjects whose text matches ``match``, among the
+    graphs that satisfy every ``scope`` condition (all graphs when none)."""
+    # (Sub-selects, not joins: SQLite then reads the FTS matches once, 3x faster.)
+    everything = "SELECT DISTINCT subject FROM rows WHERE id IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+    if not scope:
+        return {s for (s,) in con.execute(everything + " LIMIT ?", (match, limit))}
+    where = " AND ".join(scope)
+    ranges = con.execute(f"SELECT first_id, last_id FROM graphs WHERE {where} AND first_id <= last_id "
+                         f"ORDER BY first_id LIMIT {MAX_RANGES + 1}", args).fetchall()
+    if len(ranges) > MAX_RANGES:
+        sql = everything + f" AND graph IN (SELECT graph FROM graphs WHERE {where}) LIMIT ?"
+        return {s for (s,) in con.execute(sql, (match, *args, limit))}
+    ids: list[int] = []
+    for first, last in ranges:
+        ids += (i for (i,) in con.execute("SELECT rowid FROM fts WHERE fts MATCH ? AND rowid BETWEEN ? AND ?",
+                                          (match, first, last)))
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):  # SQLite's limit on parameters is 32766; stay well under it
+        chunk = ids[i:i + 500]
+        found.update(s for (s,) in con.execute(
+            f"SELECT DISTINCT subject FROM rows WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        if len(found) >= limit:
+            break
+    return found

@@ -470,8 +470,10 @@ def select(source, query: str, bindings: Optional[dict[str, object]] = None, eng
     raise QueryError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
 
 
-_FORCES = """SELECT DISTINCT ?f WHERE {
-  ?f a peel:PoliceForce ; skos:prefLabel ?label . FILTER(LCASE(STR(?label)) = LCASE(STR(?_force))) }"""
+# The forces named ?_force, by their lower-case name key (peel:nameKey, each
+# skos:prefLabel lower-cased): one lookup, where a test of LCASE(label) reads
+# every force's labels.
+_FORCES = """SELECT DISTINCT ?f WHERE { ?f peel:nameKey ?_force_key ; a peel:PoliceForce }"""
 
 
 def _text_candidates(store: ox.Store, kg_dir: Path, query: str, bindings: dict[str, object]) -> dict[str, object]:
@@ -488,9 +490,10 @@ def _text_candidates(store: ox.Store, kg_dir: Path, query: str, bindings: dict[s
         return bindings
     forces = None
     if isinstance(bindings.get("_force"), str):
-        # The force IRIs whose name matches, as the queries test it (LCASE of
-        # skos:prefLabel): the index then skips the other forces' reports.
-        text = _with_values(_FORCES, {"_force": bindings["_force"]})
+        # The force IRIs whose name matches, as the queries test it (a name
+        # key is LCASE of a skos:prefLabel): the index then skips the other
+        # forces' reports.
+        text = _with_values(_FORCES, _with_keys(_FORCES, {"_force": bindings["_force"]}))
         forces = [sol[0].value for sol in store.query(text, prefixes=_PREFIX_MAP, use_default_graph_as_union=True)]
     year = bindings.get("_year") if isinstance(bindings.get("_year"), str) else None
     found = textindex.lookup(kg_dir / TEXT_INDEX, phrase, TEXT_INDEX_CAP, kg_dir / STORE_DIR, forces=forces, year=year)
