@@ -137,12 +137,15 @@ GRAPH <graph/testshire-police-2017-effectiveness> {
   # co-mentions, as the build counts them from the findings' peel:mentions
   <report/testshire-police-2017-effectiveness/co-mention/partner/city-council/unit/ruby-team> a peel:CoMention ;
     peel:pairOf <report/testshire-police-2017-effectiveness/partner/city-council>, <report/testshire-police-2017-effectiveness/unit/ruby-team> ;
+    peel:firstOfPair <report/testshire-police-2017-effectiveness/partner/city-council> ; peel:secondOfPair <report/testshire-police-2017-effectiveness/unit/ruby-team> ;
     peel:findingCount 1 ; peel:inReport <report/testshire-police-2017-effectiveness> .
   <report/testshire-police-2017-effectiveness/co-mention/power/dvpn/unit/ruby-team> a peel:CoMention ;
     peel:pairOf <report/testshire-police-2017-effectiveness/power/dvpn>, <report/testshire-police-2017-effectiveness/unit/ruby-team> ;
+    peel:firstOfPair <report/testshire-police-2017-effectiveness/power/dvpn> ; peel:secondOfPair <report/testshire-police-2017-effectiveness/unit/ruby-team> ;
     peel:findingCount 1 ; peel:inReport <report/testshire-police-2017-effectiveness> .
   <report/testshire-police-2017-effectiveness/co-mention/partner/city-council/unit/vsom> a peel:CoMention ;
     peel:pairOf <report/testshire-police-2017-effectiveness/partner/city-council>, <report/testshire-police-2017-effectiveness/unit/vsom> ;
+    peel:firstOfPair <report/testshire-police-2017-effectiveness/partner/city-council> ; peel:secondOfPair <report/testshire-police-2017-effectiveness/unit/vsom> ;
     peel:findingCount 1 ; peel:inReport <report/testshire-police-2017-effectiveness> .
 
   <report/testshire-police-2017-effectiveness/dataset> a qb:DataSet ; peel:inReport <report/testshire-police-2017-effectiveness> .

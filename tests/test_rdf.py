@@ -309,8 +309,9 @@ def test_units_carry_their_weakness_findings_and_cues():
 
 def test_co_mentions_are_counted_per_pair():
     """peel:CoMention: one node per pair of entities named in the same findings,
-    its two members (peel:pairOf) and the number of findings naming both; a pair
-    named twice in one finding counts once."""
+    its two members (peel:pairOf, and in IRI order as peel:firstOfPair and
+    peel:secondOfPair) and the number of findings naming both; a pair named
+    twice in one finding counts once."""
     rg = sample_report_2017()
     f1 = rg.findings[0]
     for i, ents in ((2, ["unit/vsom", "partner/luton-borough-council", "unit/vsom"]),
@@ -323,11 +324,31 @@ def test_co_mentions_are_counted_per_pair():
         (RDF.type, PEEL.CoMention),
         (PEEL.pairOf, _u("/partner/luton-borough-council")),
         (PEEL.pairOf, _u("/unit/vsom")),
+        (PEEL.firstOfPair, _u("/partner/luton-borough-council")),
+        (PEEL.secondOfPair, _u("/unit/vsom")),
         (PEEL.findingCount, Literal(2)),
         (PEEL.inReport, R17),
     }
     assert sum(1 for _, p, o in g if o == PEEL.CoMention) == 1
     assert not any(o == PEEL.CoMention for _, p, o in set(report_triples(sample_report_2017())))
+
+
+def test_every_co_mention_of_the_examples_has_its_members_in_order(example_kg):
+    """On the example build: first and second of pair are the two pairOf members,
+    the first's IRI sorting before the second's, and the pair's IRI names them."""
+    from peelkg.queries import runner
+
+    store = runner.open_store(example_kg)
+    rows = list(store.query(
+        "SELECT ?c ?first ?second (GROUP_CONCAT(STR(?m); separator=' ') AS ?members) WHERE { "
+        "?c a peel:CoMention ; peel:firstOfPair ?first ; peel:secondOfPair ?second ; peel:pairOf ?m } "
+        "GROUP BY ?c ?first ?second", prefixes={k: str(v) for k, v in PREFIXES.items()}, use_default_graph_as_union=True))
+    assert len(rows) > 50
+    for c, first, second, members in rows:
+        assert first.value < second.value
+        assert sorted(members.value.split()) == [first.value, second.value]
+        report = first.value.split("/")[:-2]
+        assert c.value == "/".join(report + ["co-mention"] + first.value.split("/")[-2:] + second.value.split("/")[-2:])
 
 
 def test_power_figures_keep_their_strongest_tie():

@@ -62,7 +62,7 @@ _P = {
         "comparatorValue comparatorArea sectionTitle about followsUp status evidenceText "
         "carriedForwardAs fromJudgement toJudgement fromGrade toGrade direction question "
         "earlierReport laterReport weaknessFindings weaknessCues coMentionedUnits nameKey aliasList "
-        "statisticInStatement statisticInParagraph pairOf findingCount hasAreaForImprovement "
+        "statisticInStatement statisticInParagraph pairOf firstOfPair secondOfPair findingCount hasAreaForImprovement "
         "openStatus latestFollowUp"
     ).split()
 }
@@ -516,10 +516,14 @@ def report_triples(rg: ReportGraph) -> list[Triple]:
             out.append((U, _P["weaknessCues"], _text(", ".join(sorted(cues)))))
     # Co-mentions counted once here (what the co-mentions query, a unit's file and
     # the network view need): a GROUP BY over every pair of mentions in SPARQL
-    # runs over all the reports before a force filter can apply.
+    # runs over all the reports before a force filter can apply. The members
+    # also in order (first/second of pair), so a query reads each pair once
+    # instead of pairOf's four combinations less the three it filters out.
     for a, b in sorted(pairs, key=lambda ab: (str(ctx.entities[ab[0]]), str(ctx.entities[ab[1]]))):
         C = child_iri(R, "co-mention", entity_key_path(a), entity_key_path(b))
-        out += [(C, A, _C["CoMention"]), (C, _P["pairOf"], ctx.entities[a]), (C, _P["pairOf"], ctx.entities[b]),
+        Ea, Eb = ctx.entities[a], ctx.entities[b]
+        out += [(C, A, _C["CoMention"]), (C, _P["pairOf"], Ea), (C, _P["pairOf"], Eb),
+                (C, _P["firstOfPair"], Ea), (C, _P["secondOfPair"], Eb),
                 (C, _P["findingCount"], _int(pairs[a, b])), (C, _P["inReport"], R)]
 
     if r.statistics:
