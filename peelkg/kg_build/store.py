@@ -45,6 +45,11 @@ def write_store(path: Path, blocks: Iterable[bytes], header: bytes = b"") -> Non
     if batch:
         store.bulk_load(input=header + b"".join(batch), format=ox.RdfFormat.TRIG)
     store.flush()
+    # Compact: each bulk load leaves its own files per index, and a query's
+    # every lookup reads all of them. At 200 reports the build took 75.4 s
+    # against 73.6 s without (one run each) and the named queries ran 1.3x to
+    # 2x faster.
+    store.optimize()
     del store  # the last reference: RocksDB closes and releases its LOCK now
     gc.collect()
 
