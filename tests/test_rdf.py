@@ -338,17 +338,16 @@ def test_every_co_mention_of_the_examples_has_its_members_in_order(example_kg):
     the first's IRI sorting before the second's, and the pair's IRI names them."""
     from peelkg.queries import runner
 
-    store = runner.open_store(example_kg)
-    rows = list(store.query(
+    rows = runner.select(example_kg, (
         "SELECT ?c ?first ?second (GROUP_CONCAT(STR(?m); separator=' ') AS ?members) WHERE { "
         "?c a peel:CoMention ; peel:firstOfPair ?first ; peel:secondOfPair ?second ; peel:pairOf ?m } "
-        "GROUP BY ?c ?first ?second", prefixes={k: str(v) for k, v in PREFIXES.items()}, use_default_graph_as_union=True))
+        "GROUP BY ?c ?first ?second")).rows
     assert len(rows) > 50
     for c, first, second, members in rows:
-        assert first.value < second.value
-        assert sorted(members.value.split()) == [first.value, second.value]
-        report = first.value.split("/")[:-2]
-        assert c.value == "/".join(report + ["co-mention"] + first.value.split("/")[-2:] + second.value.split("/")[-2:])
+        assert first < second
+        assert sorted(members.split()) == [first, second]
+        report = first.split("/")[:-2]
+        assert c == "/".join(report + ["co-mention"] + first.split("/")[-2:] + second.split("/")[-2:])
 
 
 def test_power_figures_keep_their_strongest_tie():

@@ -127,8 +127,8 @@ def test_a_scoped_lookup_reads_the_graphs_ranges_and_finds_what_a_filter_would(e
     rows = index_rows(path)
     keep = {r[0] for r in rows if (r[1] is None or "forces" not in scope or r[1] in scope["forces"])
             and (r[2] is None or "year" not in scope or r[2] == scope["year"])}
-    expected = sorted({s for s in textindex.lookup(path, phrase, 10_000, store) or []
-                       if any(r[3] == s and r[0] in keep for r in rows)})
+    kept_subjects = {r[3] for r in rows if r[0] in keep}
+    expected = sorted(set(textindex.lookup(path, phrase, 10_000, store) or []) & kept_subjects)
     ranged = textindex.lookup(path, phrase, 10_000, store, **scope)
     monkeypatch.setattr(textindex, "MAX_RANGES", 0)
     one_pass = textindex.lookup(path, phrase, 10_000, store, **scope)
