@@ -50,7 +50,8 @@ def cases(kg: Path) -> list[tuple[str, str, dict]]:
 
     The synthetic corpus gives named units invented names (make_corpus.py), so
     where the example unit (Emerald team) is not in `kg`, `unit` asks for the
-    example force's most mentioned unit instead and times a real answer."""
+    example force's most mentioned unit in the example year instead, and times
+    a real answer."""
     from peelkg.queries import runner
 
     queries = runner.list_queries()
